@@ -1,0 +1,322 @@
+// Package load parses cluster.hcl into a plain document (maps, lists and
+// scalars shaped like the CUE schema) and a source map from every document
+// path back to the tightest HCL range. It checks only the block structure:
+// which blocks exist, their labels and repetition. Attribute names, types and
+// values are the schema's business (package validate).
+package load
+
+import (
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+
+	"github.com/agext/levenshtein"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/hlcgen/hlcgen/diag"
+)
+
+// MaxSpecBytes bounds the size of a spec file; a homelab spec is kilobytes.
+const MaxSpecBytes = 4 << 20
+
+// Spec is a loaded cluster.hcl.
+type Spec struct {
+	Filename string
+	Src      []byte
+	File     *hcl.File
+	// Doc is the document handed to the CUE schema: map[string]any, []any,
+	// string, bool, int64, float64.
+	Doc map[string]any
+	// Source maps document paths to source ranges.
+	Source *SourceMap
+}
+
+// blockKind describes one block type of the spec language.
+type blockKind struct {
+	// key is the document field the block fills. Labelled blocks (node
+	// "cp1") fill a map under key, keyed by label.
+	key string
+	// labels is the number of labels; cluster "<name>" puts its label in
+	// the field "name" instead of keying a map.
+	labels   int
+	labelKey string
+	children map[string]blockKind
+}
+
+// language is the block structure of cluster.hcl. Attributes are not listed:
+// the CUE schema is their single source of truth.
+var language = map[string]blockKind{
+	"cluster":    {key: "cluster", labels: 1, labelKey: "name"},
+	"network":    {key: "network"},
+	"kubernetes": {key: "kubernetes"},
+	"cilium":     {key: "cilium"},
+	"ceph": {key: "ceph", children: map[string]blockKind{
+		"block_pool": {key: "block_pools", labels: 1},
+		"filesystem": {key: "filesystems", labels: 1},
+	}},
+	"flux":         {key: "flux"},
+	"secrets":      {key: "secrets"},
+	"deploy":       {key: "deploy"},
+	"user":         {key: "users", labels: 1},
+	"node":         {key: "nodes", labels: 1},
+	"helm_release": {key: "helm_releases", labels: 1},
+	"group":        {key: "groups", labels: 1},
+}
+
+// BlockKeys maps each block type to the document field it fills, for
+// documentation and for the schema walk's "did you mean".
+func BlockKeys() map[string]string {
+	out := map[string]string{}
+	var walk func(map[string]blockKind)
+	walk = func(kinds map[string]blockKind) {
+		for name, k := range kinds {
+			out[name] = k.key
+			walk(k.children)
+		}
+	}
+	walk(language)
+	return out
+}
+
+// Parse loads a spec from source bytes. It returns as much of the document
+// as it could build even when there are diagnostics, so validation can still
+// report problems elsewhere in the file.
+func Parse(filename string, src []byte) (*Spec, diag.Diagnostics) {
+	spec := &Spec{Filename: filename, Src: src, Doc: map[string]any{}, Source: newSourceMap()}
+	if len(src) > MaxSpecBytes {
+		return spec, diag.Diagnostics{{
+			Severity: diag.Error, Code: diag.Syntax.Code,
+			Summary: "Spec file too large",
+			Detail:  fmt.Sprintf("%s is %d bytes; hlcgen reads at most %d bytes. A cluster spec this large is almost certainly not one.", filename, len(src), MaxSpecBytes),
+			Subject: hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
+		}}
+	}
+	file, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	spec.File = file
+	if hds.HasErrors() {
+		return spec, diag.FromHCL(diag.Syntax, hds)
+	}
+	body := file.Body.(*hclsyntax.Body)
+	l := &loader{spec: spec}
+	spec.Source.entries[key(nil)] = span{value: hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}}
+	l.body(body, language, nil, spec.Doc, hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos})
+	return spec, l.diags
+}
+
+type loader struct {
+	spec  *Spec
+	diags diag.Diagnostics
+}
+
+func (l *loader) add(d diag.Diagnostic) { l.diags = append(l.diags, d) }
+
+// body loads the attributes and blocks of one HCL body into obj.
+func (l *loader) body(b *hclsyntax.Body, kinds map[string]blockKind, path []string, obj map[string]any, where hcl.Range) {
+	// Attributes in source order, so diagnostics come out in order too.
+	attrs := make([]*hclsyntax.Attribute, 0, len(b.Attributes))
+	for _, a := range b.Attributes {
+		attrs = append(attrs, a)
+	}
+	sort.Slice(attrs, func(i, j int) bool { return attrs[i].SrcRange.Start.Byte < attrs[j].SrcRange.Start.Byte })
+	for _, a := range attrs {
+		if _, isBlock := kinds[a.Name]; isBlock {
+			l.add(diag.New(diag.NotAllowedValue, a.NameRange,
+				"%q is a block, not an attribute: write `%s { ... }` without the equals sign.", a.Name, a.Name))
+			continue
+		}
+		v, hds := a.Expr.Value(nil)
+		if hds.HasErrors() {
+			l.diags = append(l.diags, diag.FromHCL(diag.NotAllowedValue, hds)...)
+			continue
+		}
+		p := appendPath(path, a.Name)
+		l.spec.Source.setAttr(p, a.NameRange, a.Expr.Range())
+		val, ok := l.value(v, a.Expr, p)
+		if ok {
+			obj[a.Name] = val
+		}
+	}
+
+	seen := map[string]hcl.Range{}
+	for _, blk := range b.Blocks {
+		kind, ok := kinds[blk.Type]
+		if !ok {
+			l.unknownBlock(blk, kinds, path)
+			continue
+		}
+		if len(blk.Labels) != kind.labels {
+			l.add(diag.New(diag.BlockLabels, blk.DefRange(), "%s", labelHint(blk.Type, kind)))
+			continue
+		}
+		id := blk.Type
+		if kind.labels == 1 && kind.labelKey == "" {
+			id += " " + blk.Labels[0]
+		}
+		if first, dup := seen[id]; dup {
+			what := fmt.Sprintf("a %s block", blk.Type)
+			if kind.labels == 1 && kind.labelKey == "" {
+				what = fmt.Sprintf("%s %q", blk.Type, blk.Labels[0])
+			}
+			l.add(diag.New(diag.DuplicateBlock, blk.DefRange(),
+				"There is already %s at %s. Names must be unique; merge the two blocks or rename one.", what, shortPos(first)))
+			continue
+		}
+		seen[id] = blk.DefRange()
+
+		child := map[string]any{}
+		var p []string
+		switch {
+		case kind.labels == 0:
+			p = appendPath(path, kind.key)
+			obj[kind.key] = child
+		case kind.labelKey != "":
+			p = appendPath(path, kind.key)
+			obj[kind.key] = child
+			child[kind.labelKey] = blk.Labels[0]
+			l.spec.Source.setAttr(appendPath(p, kind.labelKey), blk.LabelRanges[0], blk.LabelRanges[0])
+		default:
+			m, _ := obj[kind.key].(map[string]any)
+			if m == nil {
+				m = map[string]any{}
+				obj[kind.key] = m
+				l.spec.Source.setBlock(appendPath(path, kind.key), blk.DefRange(), blk.TypeRange)
+			}
+			p = appendPath(path, kind.key, blk.Labels[0])
+			m[blk.Labels[0]] = child
+			l.spec.Source.setLabel(p, blk.LabelRanges[0])
+		}
+		l.spec.Source.setBlock(p, blk.DefRange(), blk.TypeRange)
+		l.body(blk.Body, kind.children, p, child, blk.DefRange())
+	}
+}
+
+func labelHint(typ string, k blockKind) string {
+	if k.labels == 0 {
+		return fmt.Sprintf("A %s block takes no label: write `%s { ... }`.", typ, typ)
+	}
+	return fmt.Sprintf("A %s block takes exactly one label, its name: write `%s \"name\" { ... }`.", typ, typ)
+}
+
+func (l *loader) unknownBlock(blk *hclsyntax.Block, kinds map[string]blockKind, path []string) {
+	names := make([]string, 0, len(kinds))
+	for n := range kinds {
+		names = append(names, n)
+	}
+	detail := fmt.Sprintf("There is no %q block here.", blk.Type)
+	if s := Suggest(blk.Type, names); s != "" {
+		detail += fmt.Sprintf(" Did you mean %q?", s)
+	} else if len(names) > 0 {
+		sort.Strings(names)
+		detail += " Blocks allowed here: " + strings.Join(names, ", ") + "."
+	} else {
+		detail += " This block takes attributes only."
+	}
+	l.add(diag.New(diag.UnknownBlock, blk.TypeRange, "%s", detail))
+}
+
+// Suggest returns the candidate closest to name, if it is close enough to be
+// a likely typo.
+func Suggest(name string, candidates []string) string {
+	best, bestDist := "", 1<<30
+	sorted := append([]string(nil), candidates...)
+	sort.Strings(sorted)
+	for _, c := range sorted {
+		d := levenshtein.Distance(name, c, nil)
+		if d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	limit := 2
+	if len(name) > 8 {
+		limit = 3
+	}
+	if bestDist <= limit {
+		return best
+	}
+	return ""
+}
+
+// value converts a cty value into the document form, recording ranges of
+// list elements and object members so diagnostics can point inside them.
+func (l *loader) value(v cty.Value, expr hclsyntax.Expression, path []string) (any, bool) {
+	if v.IsNull() {
+		return nil, false
+	}
+	ty := v.Type()
+	switch {
+	case ty == cty.String:
+		return v.AsString(), true
+	case ty == cty.Bool:
+		return v.True(), true
+	case ty == cty.Number:
+		bf := v.AsBigFloat()
+		if bf.IsInt() {
+			if i, acc := bf.Int64(); acc == big.Exact {
+				return i, true
+			}
+		}
+		f, _ := bf.Float64()
+		return f, true
+	case ty.IsTupleType() || ty.IsListType() || ty.IsSetType():
+		var elems []hclsyntax.Expression
+		if tup, ok := expr.(*hclsyntax.TupleConsExpr); ok {
+			elems = tup.Exprs
+		}
+		out := make([]any, 0, v.LengthInt())
+		i := 0
+		for it := v.ElementIterator(); it.Next(); i++ {
+			_, ev := it.Element()
+			p := appendPath(path, fmt.Sprint(i))
+			var sub hclsyntax.Expression
+			if i < len(elems) {
+				sub = elems[i]
+				l.spec.Source.setAttr(p, sub.Range(), sub.Range())
+			}
+			if x, ok := l.value(ev, sub, p); ok {
+				out = append(out, x)
+			} else {
+				// Keep positions aligned: a null list element is
+				// itself a problem the schema reports.
+				out = append(out, nil)
+			}
+		}
+		return out, true
+	case ty.IsObjectType() || ty.IsMapType():
+		items := map[string]hclsyntax.ObjectConsItem{}
+		if obj, ok := expr.(*hclsyntax.ObjectConsExpr); ok {
+			for _, it := range obj.Items {
+				if kv, diags := it.KeyExpr.Value(nil); !diags.HasErrors() && kv.Type() == cty.String && kv.IsKnown() && !kv.IsNull() {
+					items[kv.AsString()] = it
+				}
+			}
+		}
+		out := map[string]any{}
+		for it := v.ElementIterator(); it.Next(); {
+			k, ev := it.Element()
+			key := k.AsString()
+			p := appendPath(path, key)
+			var sub hclsyntax.Expression
+			if item, ok := items[key]; ok {
+				sub = item.ValueExpr
+				l.spec.Source.setAttr(p, item.KeyExpr.Range(), item.ValueExpr.Range())
+			}
+			if x, ok := l.value(ev, sub, p); ok {
+				out[key] = x
+			}
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+func appendPath(path []string, elems ...string) []string {
+	out := make([]string, 0, len(path)+len(elems))
+	return append(append(out, path...), elems...)
+}
+
+func shortPos(r hcl.Range) string {
+	return fmt.Sprintf("%s:%d:%d", r.Filename, r.Start.Line, r.Start.Column)
+}

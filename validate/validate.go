@@ -1,0 +1,83 @@
+// Package validate checks a loaded spec: first against the embedded CUE
+// schema (types, formats, enums, ranges, required fields, defaults), then
+// against the cross-field rules in Go. It returns diagnostics and never
+// prints.
+package validate
+
+import (
+	"io/fs"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/hlcgen/hlcgen/diag"
+	"github.com/hlcgen/hlcgen/load"
+	"github.com/hlcgen/hlcgen/model"
+)
+
+// Validate checks spec. repo is the directory holding cluster.hcl, used to
+// check that module paths exist; it may be nil to skip that check.
+//
+// The returned model is fully defaulted when there are no errors. When there
+// are errors it is best-effort and must not be rendered.
+func Validate(spec *load.Spec, repo fs.FS) (*model.Cluster, diag.Diagnostics) {
+	def, err := compiled()
+	if err != nil {
+		return nil, diag.Diagnostics{{Severity: diag.Error, Code: diag.InvalidValue.Code,
+			Summary: "Internal error: embedded schema", Detail: err.Error(),
+			Subject: hcl.Range{Filename: spec.Filename, Start: hcl.InitialPos, End: hcl.InitialPos}}}
+	}
+	var ds diag.Diagnostics
+	doc := structure(spec, def, spec.Doc, nil, &ds)
+	c, uds := unify(spec, def, doc)
+	ds = append(ds, uds...)
+	if c != nil {
+		ds = append(ds, checkRules(&ruleContext{spec: spec, c: c, repo: repo})...)
+	}
+	ds = dedupe(ds)
+	ds.Sort()
+	return c, ds
+}
+
+// dedupe drops a diagnostic that repeats another's code at the same range:
+// the schema and a Go rule may both notice the same bad value.
+func dedupe(ds diag.Diagnostics) diag.Diagnostics {
+	type k struct {
+		code       string
+		start, end int
+		file       string
+	}
+	seen := map[k]bool{}
+	out := ds[:0]
+	for _, d := range ds {
+		key := k{d.Code, d.Subject.Start.Byte, d.Subject.End.Byte, d.Subject.Filename}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, d)
+	}
+	return out
+}
+
+// Load parses and validates a spec in one step.
+func Load(filename string, src []byte, repo fs.FS) (*load.Spec, *model.Cluster, diag.Diagnostics) {
+	spec, ds := load.Parse(filename, src)
+	if spec.File == nil || ds.HasErrors() && isSyntax(ds) {
+		ds.Sort()
+		return spec, nil, ds
+	}
+	c, vds := Validate(spec, repo)
+	all := append(ds, vds...)
+	all = dedupe(all)
+	all.Sort()
+	return spec, c, all
+}
+
+func isSyntax(ds diag.Diagnostics) bool {
+	for _, d := range ds {
+		if d.Code == diag.Syntax.Code {
+			return true
+		}
+	}
+	return false
+}
