@@ -1,0 +1,91 @@
+// Command hlcgen validates cluster.hcl and renders it into NixOS, deploy-rs,
+// sops and kubenix files.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/urfave/cli/v2"
+)
+
+// Exit codes, documented in README.
+const (
+	exitOK      = 0
+	exitInvalid = 1 // invalid spec, or --check found differences
+	exitUsage   = 2 // usage error, unreadable file, internal error
+)
+
+// version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise
+// the module version from the build info is used.
+var version = ""
+
+func main() {
+	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	app := newApp(stdout, stderr)
+	app.Reader = stdin
+	err := app.Run(args)
+	if err == nil {
+		return exitOK
+	}
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(stderr, msg)
+		}
+		return ec.ExitCode()
+	}
+	fmt.Fprintf(stderr, "hlcgen: %v\n", err)
+	return exitUsage
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:    "hlcgen",
+		Usage:   "validate cluster.hcl and render it into NixOS, deploy-rs, sops and kubenix files",
+		Version: buildVersion(),
+		Writer:  stdout, ErrWriter: stderr,
+		// Errors are printed by run, once, with the right exit code.
+		ExitErrHandler:  func(*cli.Context, error) {},
+		HideHelpCommand: true,
+		Commands: []*cli.Command{
+			validateCommand(),
+			renderCommand(),
+			diffCommand(),
+			fmtCommand(),
+			initCommand(),
+			schemaCommand(),
+		},
+		OnUsageError: onUsageError,
+	}
+	for _, cmd := range app.Commands {
+		cmd.OnUsageError = onUsageError
+	}
+	return app
+}
+
+// onUsageError reports a bad flag in one line instead of the whole help.
+func onUsageError(c *cli.Context, err error, _ bool) error {
+	return cli.Exit(fmt.Sprintf("hlcgen: %v\nRun `hlcgen %s --help` for usage.", err, c.Command.Name), exitUsage)
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// usageError reports a mistake in how hlcgen was called.
+func usageError(format string, args ...any) error {
+	return cli.Exit("hlcgen: "+fmt.Sprintf(format, args...), exitUsage)
+}

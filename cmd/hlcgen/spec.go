@@ -1,0 +1,70 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+
+	"github.com/mattn/go-isatty"
+	"github.com/urfave/cli/v2"
+
+	"github.com/hlcgen/hlcgen/diag"
+	"github.com/hlcgen/hlcgen/load"
+	"github.com/hlcgen/hlcgen/model"
+	"github.com/hlcgen/hlcgen/validate"
+)
+
+var fileFlag = &cli.StringFlag{
+	Name:    "file",
+	Aliases: []string{"f"},
+	Value:   "cluster.hcl",
+	Usage:   "the cluster spec to read",
+}
+
+// loaded is a spec read from disk, validated.
+type loaded struct {
+	path    string
+	spec    *load.Spec
+	cluster *model.Cluster
+	diags   diag.Diagnostics
+}
+
+// loadSpec reads and validates the spec named by --file. Module paths in it
+// are checked against the directory that holds it.
+func loadSpec(c *cli.Context) (*loaded, error) {
+	path := c.String("file")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError("cannot read the spec: %v", err)
+	}
+	repo := os.DirFS(filepath.Dir(path))
+	spec, cluster, ds := validate.Load(path, src, repo)
+	return &loaded{path: path, spec: spec, cluster: cluster, diags: ds}, nil
+}
+
+// printDiagnostics writes diagnostics for people to stderr.
+func printDiagnostics(c *cli.Context, l *loaded) {
+	if len(l.diags) == 0 {
+		return
+	}
+	_ = diag.WriteText(c.App.ErrWriter, l.diags, map[string][]byte{l.path: l.spec.Src}, diag.TextOptions{Color: useColor(c.App.ErrWriter)})
+}
+
+// useColor is true only on a terminal, and never when NO_COLOR is set
+// (https://no-color.org).
+func useColor(w any) bool {
+	if _, set := os.LookupEnv("NO_COLOR"); set {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+func countSeverity(ds diag.Diagnostics, s diag.Severity) int {
+	n := 0
+	for _, d := range ds {
+		if d.Severity == s {
+			n++
+		}
+	}
+	return n
+}
