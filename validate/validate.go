@@ -38,18 +38,18 @@ func Validate(spec *load.Spec, repo fs.FS) (*model.Cluster, diag.Diagnostics) {
 	return c, ds
 }
 
-// dedupe drops a diagnostic that repeats another's code at the same range:
-// the schema and a Go rule may both notice the same bad value.
+// dedupe drops a diagnostic that repeats another exactly: the same code and
+// detail at the same range.
 func dedupe(ds diag.Diagnostics) diag.Diagnostics {
 	type k struct {
-		code       string
-		start, end int
-		file       string
+		code, detail string
+		start, end   int
+		file         string
 	}
 	seen := map[k]bool{}
 	out := ds[:0]
 	for _, d := range ds {
-		key := k{d.Code, d.Subject.Start.Byte, d.Subject.End.Byte, d.Subject.Filename}
+		key := k{d.Code, d.Detail, d.Subject.Start.Byte, d.Subject.End.Byte, d.Subject.Filename}
 		if seen[key] {
 			continue
 		}

@@ -4,5 +4,4 @@ import "github.com/urfave/cli/v2"
 
 func renderCommand() *cli.Command { return &cli.Command{Name: "render", Hidden: true} }
 func diffCommand() *cli.Command   { return &cli.Command{Name: "diff", Hidden: true} }
-func fmtCommand() *cli.Command    { return &cli.Command{Name: "fmt", Hidden: true} }
 func initCommand() *cli.Command   { return &cli.Command{Name: "init", Hidden: true} }

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"github.com/google/renameio/v2"
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/urfave/cli/v2"
+
+	"github.com/hlcgen/hlcgen/diag"
+)
+
+func fmtCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "fmt",
+		Usage: "rewrite cluster.hcl in canonical HCL format",
+		Description: "With --check, writes nothing and exits 1 when formatting would change the file.\n" +
+			"Exit status: 0 formatted, 1 not formatted (--check) or syntax errors, 2 usage error.",
+		Flags: []cli.Flag{
+			fileFlag,
+			&cli.BoolFlag{Name: "check", Usage: "exit 1 instead of rewriting when the file is not formatted"},
+		},
+		Action: runFmt,
+	}
+}
+
+func runFmt(c *cli.Context) error {
+	if c.Args().Present() {
+		return usageError("fmt takes no arguments; use --file to name the spec")
+	}
+	path := c.String("file")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return usageError("cannot read the spec: %v", err)
+	}
+	// hclwrite formats even broken input as best it can; refuse instead,
+	// so fmt never rewrites a file the user is still in the middle of.
+	if _, hds := hclsyntax.ParseConfig(src, path, hcl.InitialPos); hds.HasErrors() {
+		ds := diag.FromHCL(diag.Syntax, hds)
+		_ = diag.WriteText(c.App.ErrWriter, ds, map[string][]byte{path: src}, diag.TextOptions{Color: useColor(c.App.ErrWriter)})
+		return cli.Exit(fmt.Sprintf("\n%s has syntax errors; fix them, then run `hlcgen fmt`.", path), exitInvalid)
+	}
+	formatted := hclwrite.Format(src)
+	if bytes.Equal(formatted, src) {
+		return nil
+	}
+	if c.Bool("check") {
+		return cli.Exit(fmt.Sprintf("%s is not formatted: run `hlcgen fmt --file %s` and commit the result.", path, path), exitInvalid)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	if err := renameio.WriteFile(path, formatted, info.Mode().Perm()); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	fmt.Fprintf(c.App.Writer, "formatted %s\n", path)
+	return nil
+}
