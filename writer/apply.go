@@ -1,0 +1,359 @@
+package writer
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/google/renameio/v2"
+)
+
+const (
+	fileMode = 0o644
+	dirMode  = 0o755
+)
+
+// Apply carries out the plan following the crash-safety protocol described in
+// the package documentation. It refuses, writing nothing, when the plan has
+// unresolved conflicts (*ConflictError) or when the output directory changed
+// since the plan was made (ErrStale). An up-to-date plan writes nothing.
+//
+// If Apply fails midway, the output directory is left consistent with its
+// manifest, and rendering again with the same input completes the job.
+func (p *Plan) Apply() error {
+	if p == nil {
+		return errors.New("writer: Apply on nil plan")
+	}
+	if p.applied {
+		return errors.New("writer: plan already applied; make a new plan")
+	}
+	if conflicts := p.Conflicts(); len(conflicts) > 0 {
+		return &ConflictError{Conflicts: conflicts}
+	}
+	// The plan may have been shown to the user a while ago. Re-derive it and
+	// act only if the world still looks exactly as it did.
+	fresh, err := NewPlan(p.outDir, p.files, p.opts)
+	if err != nil {
+		return err
+	}
+	if fresh.fingerprint() != p.fingerprint() {
+		return fmt.Errorf("%w: %s", ErrStale, p.outDir)
+	}
+	p.applied = true
+	if p.UpToDate() {
+		return nil
+	}
+
+	if err := ensureDir(p.outDir); err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(p.outDir)
+	if err != nil {
+		return fmt.Errorf("writer: output directory %s: %w", p.outDir, err)
+	}
+	defer root.Close()
+	a := &applier{root: root, hook: p.opts.hook, touched: map[string]bool{}}
+	return a.run(p)
+}
+
+// ensureDir creates the output directory if needed, making its creation
+// durable before anything is written into it.
+func ensureDir(dir string) error {
+	if _, err := os.Lstat(dir); err == nil {
+		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("writer: output directory %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, dirMode); err != nil {
+		return fmt.Errorf("writer: create output directory %s: %w", dir, err)
+	}
+	parent, err := os.Open(filepath.Dir(dir))
+	if err != nil {
+		return fmt.Errorf("writer: sync %s: %w", filepath.Dir(dir), err)
+	}
+	defer parent.Close()
+	if err := syncFile(parent); err != nil {
+		return fmt.Errorf("writer: sync %s: %w", filepath.Dir(dir), err)
+	}
+	return nil
+}
+
+// applier performs the mutations of one Apply, all confined to root.
+type applier struct {
+	root    *os.Root
+	hook    func(string) error
+	touched map[string]bool // directories whose entries changed, to fsync
+}
+
+// step reports a completed mutation to the test hook.
+func (a *applier) step(rel string) error {
+	if a.hook == nil {
+		return nil
+	}
+	return a.hook(rel)
+}
+
+func (a *applier) run(p *Plan) error {
+	// onDisk tracks the manifest bytes currently on disk, to skip rewriting
+	// identical content.
+	onDisk, exists := p.manifestRaw, p.manifestExists
+
+	// 1. Intermediate manifest: accept both old and new content for every
+	// path about to change, before changing any.
+	var writes, prunes []*item
+	for _, it := range p.items {
+		switch it.action {
+		case Add, Update:
+			writes = append(writes, it)
+		case Prune:
+			prunes = append(prunes, it)
+		}
+	}
+	if len(writes) > 0 || slices.ContainsFunc(prunes, func(it *item) bool { return it.obs.kind == obsFile }) {
+		inter, err := encodeManifest(intermediateEntries(p.items))
+		if err != nil {
+			return err
+		}
+		if !exists || !bytes.Equal(inter, onDisk) {
+			if err := a.writeManifest(inter); err != nil {
+				return err
+			}
+			onDisk, exists = inter, true
+			if err := a.step(ManifestName); err != nil {
+				return err
+			}
+		}
+	}
+
+	// 2. Writes, in path order.
+	for _, it := range writes {
+		if err := a.mkdirParents(it.path); err != nil {
+			return err
+		}
+		if err := a.writeFile(it.path, it.content, renameio.WithStaticPermissions(fileMode)); err != nil {
+			return err
+		}
+		a.touched[path.Dir(it.path)] = true
+		if err := a.step(it.path); err != nil {
+			return err
+		}
+	}
+
+	// 3. Prunes, then the directories they left empty.
+	for _, it := range prunes {
+		if it.obs.kind == obsFile {
+			if err := a.root.Remove(it.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("writer: prune %s: %w", it.path, err)
+			}
+			a.touched[path.Dir(it.path)] = true
+			if err := a.step(it.path); err != nil {
+				return err
+			}
+		}
+		if it.obs.kind != obsBlocked {
+			// Also for an already-missing file: after an interrupted
+			// Apply its directories may still need removing.
+			if err := a.removeEmptyParents(it.path); err != nil {
+				return err
+			}
+		}
+	}
+
+	// 4. Make all of the above durable before the final manifest says so.
+	if err := a.syncTouched(); err != nil {
+		return err
+	}
+
+	// 5. .gitattributes (shared with the user; not part of the manifest).
+	if g := p.gitattr; g.changed() {
+		opt := renameio.WithStaticPermissions(fileMode)
+		if g.exists {
+			opt = renameio.WithExistingPermissions() // the user's file; keep its mode
+		}
+		if err := a.writeFile(GitattributesName, g.new, opt); err != nil {
+			return err
+		}
+		if err := a.step(GitattributesName); err != nil {
+			return err
+		}
+	}
+
+	// 6. Final manifest, last.
+	if !exists || !bytes.Equal(p.manifestNew, onDisk) {
+		if err := a.writeManifest(p.manifestNew); err != nil {
+			return err
+		}
+		if err := a.step(ManifestName); err != nil {
+			return err
+		}
+	} else if err := a.syncDir("."); err != nil { // .gitattributes may have changed
+		return err
+	}
+	return nil
+}
+
+// intermediateEntries is the manifest written before any owned file changes:
+// for every path it accepts both what is on disk now and what will be there.
+func intermediateEntries(items []*item) []manifestEntry {
+	var out []manifestEntry
+	for _, it := range items {
+		switch it.action {
+		case Unchanged:
+			out = append(out, manifestEntry{Path: it.path, SHA256: it.newHash})
+		case Add, Update:
+			// obs.hash is empty when the file does not exist yet; when it
+			// was a forced hand edit, accepting it means a rerun after a
+			// crash does not ask for Force again.
+			out = append(out, manifestEntry{Path: it.path, SHA256: it.obs.hash, Pending: it.newHash})
+		case Prune:
+			if it.obs.kind == obsFile {
+				out = append(out, manifestEntry{Path: it.path, SHA256: it.obs.hash})
+			}
+			// Missing or relinquished: nothing to protect, drop it now.
+		}
+	}
+	return out
+}
+
+// writeManifest atomically replaces the manifest and makes the rename durable
+// at once: the protocol depends on the intermediate manifest reaching the disk
+// before any file does, and on the final one reaching it after all of them.
+func (a *applier) writeManifest(data []byte) error {
+	if err := a.writeFile(ManifestName, data, renameio.WithStaticPermissions(fileMode)); err != nil {
+		return err
+	}
+	return a.syncDir(".")
+}
+
+// writeFile atomically replaces rel: the content goes to a temporary file in
+// the same directory, which is fsynced and renamed over the target. Readers
+// and crashes see either the old or the new file, never a partial one.
+func (a *applier) writeFile(rel string, data []byte, perm renameio.Option) error {
+	dir, base := path.Split(rel)
+	if dir == "" {
+		dir = "."
+	}
+	// A Root for the parent keeps the temporary file in the same directory
+	// (renameio's own Root support would put it at the top) while still
+	// confining every operation to the output directory.
+	sub, err := a.root.OpenRoot(path.Clean(dir))
+	if err != nil {
+		return fmt.Errorf("writer: write %s: %w", rel, err)
+	}
+	defer sub.Close()
+	pf, err := renameio.NewPendingFile(base, renameio.WithRoot(sub), perm)
+	if err != nil {
+		return fmt.Errorf("writer: write %s: %w", rel, err)
+	}
+	defer pf.Cleanup() // removes the temporary file unless the rename happened
+	if _, err := pf.Write(data); err != nil {
+		return fmt.Errorf("writer: write %s: %w", rel, err)
+	}
+	if err := pf.CloseAtomicallyReplace(); err != nil {
+		return fmt.Errorf("writer: write %s: %w", rel, err)
+	}
+	return nil
+}
+
+// mkdirParents creates the missing parent directories of rel with mode 0755
+// (explicitly, regardless of umask).
+func (a *applier) mkdirParents(rel string) error {
+	dir := path.Dir(rel)
+	if dir == "." {
+		return nil
+	}
+	var prefix string
+	for _, c := range strings.Split(dir, "/") { // rel is canonical (syntaxProblem)
+		prefix = path.Join(prefix, c)
+		fi, err := a.root.Stat(prefix) // follows in-root symlinks, as the plan allowed
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			if err := a.root.Mkdir(prefix, dirMode); err != nil {
+				return fmt.Errorf("writer: mkdir %s: %w", prefix, err)
+			}
+			if err := a.root.Chmod(prefix, dirMode); err != nil {
+				return fmt.Errorf("writer: chmod %s: %w", prefix, err)
+			}
+			a.touched[path.Dir(prefix)] = true
+		case err != nil:
+			return fmt.Errorf("writer: %s: %w", prefix, err)
+		case !fi.IsDir():
+			return fmt.Errorf("writer: %s: not a directory", prefix)
+		}
+	}
+	return nil
+}
+
+// removeEmptyParents removes the parent directories of rel, walking up, as
+// long as they are empty real directories. rmdir itself refuses a non-empty
+// directory, so there is no window in which a user's file could be deleted.
+// Symlinks are never removed, and neither is the output directory.
+func (a *applier) removeEmptyParents(rel string) error {
+	for dir := path.Dir(rel); dir != "."; dir = path.Dir(dir) {
+		fi, err := a.root.Lstat(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // already gone (e.g. an interrupted earlier Apply)
+		}
+		if err != nil || !fi.IsDir() {
+			return nil // a symlink, or out of reach: leave it and everything above
+		}
+		if err := a.root.Remove(dir); err != nil {
+			return nil // not empty (or not removable): stop here
+		}
+		a.touched[path.Dir(dir)] = true
+		if err := a.step(dir + "/"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncTouched fsyncs every directory whose entries changed, deepest first.
+func (a *applier) syncTouched() error {
+	dirs := make([]string, 0, len(a.touched))
+	for d := range a.touched {
+		dirs = append(dirs, d)
+	}
+	slices.Sort(dirs)
+	slices.Reverse(dirs)
+	for _, d := range dirs {
+		if err := a.syncDir(d); err != nil {
+			return err
+		}
+	}
+	clear(a.touched)
+	return nil
+}
+
+// syncDir fsyncs a directory so that renames and removals in it are durable.
+// A directory removed in the meantime needs no syncing.
+func (a *applier) syncDir(rel string) error {
+	f, err := a.root.Open(rel)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("writer: sync %s: %w", rel, err)
+	}
+	defer f.Close()
+	if err := syncFile(f); err != nil {
+		return fmt.Errorf("writer: sync %s: %w", rel, err)
+	}
+	return nil
+}
+
+// syncFile fsyncs f, tolerating filesystems that cannot fsync directories.
+func syncFile(f *os.File) error {
+	err := f.Sync()
+	if errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ENOTSUP) {
+		return nil
+	}
+	return err
+}
