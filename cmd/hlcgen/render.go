@@ -1,0 +1,138 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/hlcgen/hlcgen/diag"
+	"github.com/hlcgen/hlcgen/render"
+	"github.com/hlcgen/hlcgen/writer"
+)
+
+func renderCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "render",
+		Usage: "compile cluster.hcl into generated/, kubernetes/kubenix/ and .sops.yaml",
+		Description: "Validates first and writes nothing when the spec has errors. Writes only files that\n" +
+			"changed, atomically, prunes files it owned that are no longer generated, and never\n" +
+			"touches a file it does not own or one edited by hand (unless --force).\n\n" +
+			"Exit status: 0 written or up to date, 1 invalid spec, conflicts, or (--check, --diff)\n" +
+			"outputs not up to date, 2 usage error, unreadable file or internal error.",
+		Flags: []cli.Flag{
+			fileFlag,
+			&cli.StringFlag{Name: "out", Usage: "output directory (default: the directory holding the spec)"},
+			&cli.BoolFlag{Name: "check", Usage: "write nothing; exit 1 and list what would change"},
+			&cli.BoolFlag{Name: "diff", Usage: "write nothing; print a unified diff of what would change"},
+			&cli.BoolFlag{Name: "force", Usage: "overwrite or prune owned files that were edited by hand"},
+		},
+		Action: runRender,
+	}
+}
+
+// planRender validates, renders in memory and plans the writes.
+func planRender(c *cli.Context) (*writer.Plan, error) {
+	if c.Args().Present() {
+		return nil, usageError("%s takes no arguments; use --file and --out", c.Command.Name)
+	}
+	path := c.String("file")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageError("cannot read the spec: %v", err)
+	}
+	dir := filepath.Dir(path)
+	res, err := render.Spec(path, src, os.DirFS(dir))
+	l := &loaded{path: path, spec: res.Spec, diags: res.Diags}
+	printDiagnostics(c, l)
+	if res.Diags.HasErrors() {
+		return nil, cli.Exit(fmt.Sprintf("\n%s has %d errors: nothing was rendered. Fix them (`hlcgen validate` lists them) and render again.",
+			path, countSeverity(res.Diags, diag.Error)), exitInvalid)
+	}
+	if err != nil {
+		return nil, cli.Exit(fmt.Sprintf("hlcgen: %v\nThis is a bug in hlcgen; nothing was written.", err), exitUsage)
+	}
+	out := c.String("out")
+	if out == "" {
+		out = dir
+	}
+	plan, err := writer.NewPlan(out, res.Files, writer.Options{Force: c.Bool("force")})
+	if err != nil {
+		return nil, cli.Exit(fmt.Sprintf("hlcgen: %v", err), exitUsage)
+	}
+	return plan, nil
+}
+
+func runRender(c *cli.Context) error {
+	if c.Bool("check") && c.Bool("diff") {
+		return usageError("use either --check or --diff")
+	}
+	plan, err := planRender(c)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.Bool("check"):
+		return reportCheck(c, plan)
+	case c.Bool("diff"):
+		return reportDiff(c, plan)
+	}
+	if conflicts := plan.Conflicts(); len(conflicts) > 0 {
+		return conflictExit(c, conflicts)
+	}
+	changes := plan.Changes()
+	if err := plan.Apply(); err != nil {
+		var ce *writer.ConflictError
+		switch {
+		case errors.As(err, &ce):
+			return conflictExit(c, ce.Conflicts)
+		case errors.Is(err, writer.ErrStale):
+			return cli.Exit("hlcgen: the output directory changed while rendering; nothing more was written. Run `hlcgen render` again.", exitUsage)
+		}
+		return cli.Exit(fmt.Sprintf("hlcgen: %v\nRun `hlcgen render` again to finish: an interrupted render always completes on a rerun.", err), exitUsage)
+	}
+	if len(changes) == 0 {
+		fmt.Fprintln(c.App.Writer, "up to date")
+		return nil
+	}
+	for _, ch := range changes {
+		fmt.Fprintf(c.App.Writer, "%s\n", ch)
+	}
+	return nil
+}
+
+func reportCheck(c *cli.Context, plan *writer.Plan) error {
+	if plan.UpToDate() {
+		return nil
+	}
+	for _, ch := range plan.Changes() {
+		fmt.Fprintf(c.App.ErrWriter, "%s\n", ch)
+	}
+	msg := "generated files are out of date: run `hlcgen render` and commit the result."
+	if len(plan.Conflicts()) > 0 {
+		msg = "generated files are out of date or were edited by hand: put hand edits into cluster.hcl (or a hand-written module), then run `hlcgen render` (--force discards the edits) and commit the result."
+	}
+	return cli.Exit(msg, exitInvalid)
+}
+
+func reportDiff(c *cli.Context, plan *writer.Plan) error {
+	if err := plan.Diff(c.App.Writer); err != nil {
+		return err
+	}
+	if conflicts := plan.Conflicts(); len(conflicts) > 0 {
+		return conflictExit(c, conflicts)
+	}
+	if !plan.UpToDate() {
+		return cli.Exit("", exitInvalid)
+	}
+	return nil
+}
+
+func conflictExit(c *cli.Context, conflicts []writer.Change) error {
+	for _, ch := range conflicts {
+		fmt.Fprintf(c.App.ErrWriter, "%s\n", ch)
+	}
+	return cli.Exit("render stopped; nothing was written. Move hand edits into cluster.hcl or a hand-written module, or rerun with --force to discard them. hlcgen never overwrites files it does not own.", exitInvalid)
+}
