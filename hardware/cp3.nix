@@ -1,0 +1,48 @@
+# Hardware of node "cp3": the stand-in for what `nixos-generate-config
+# --show-hardware-config` prints on the machine. Replace it with the real
+# output when installing; cluster.hcl points at this file.
+#
+# Root is the SATA SSD; the NVMe disk (nvme-Samsung_SSD_980_1TB_S64ANS0T100003)
+# is left blank for the Ceph OSD Rook creates on it: never mount it here.
+{
+  config,
+  lib,
+  modulesPath,
+  ...
+}:
+{
+  imports = [ (modulesPath + "/installer/scan/not-detected.nix") ];
+
+  boot.initrd.availableKernelModules = [ "xhci_pci" "ahci" "nvme" "usbhid" "usb_storage" "sd_mod" ];
+  boot.initrd.kernelModules = [ ];
+  boot.kernelModules = [ "kvm-intel" ];
+  boot.extraModulePackages = [ ];
+
+  # The boot loader is machine-specific, so it lives here rather than in the
+  # generated modules. These machines boot UEFI.
+  boot.loader.systemd-boot.enable = true;
+  boot.loader.efi.canTouchEfiVariables = true;
+
+  fileSystems."/" = {
+    device = "/dev/disk/by-uuid/0b6f7c1e-3d52-4c6a-9a51-1f0e2a4b7c03";
+    fsType = "ext4";
+  };
+
+  fileSystems."/boot" = {
+    device = "/dev/disk/by-uuid/3A1C-5E03";
+    fsType = "vfat";
+    options = [
+      "fmask=0077"
+      "dmask=0077"
+    ];
+  };
+
+  swapDevices = [ ];
+
+  # nixos-generate-config enables DHCP by default; the generated host module
+  # sets a static address and overrides this.
+  networking.useDHCP = lib.mkDefault true;
+
+  nixpkgs.hostPlatform = lib.mkDefault "x86_64-linux";
+  hardware.cpu.intel.updateMicrocode = lib.mkDefault config.hardware.enableRedistributableFirmware;
+}
