@@ -1,0 +1,679 @@
+package kubernetes
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hlcgen/hlcgen/generator"
+	"github.com/hlcgen/hlcgen/internal/testtool"
+	"github.com/hlcgen/hlcgen/model"
+	"github.com/hlcgen/hlcgen/validate"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/<case>/want")
+
+// goldenCase is one cluster.hcl and the files Render must produce for it,
+// kept under testdata/<name>/want.
+type goldenCase struct {
+	name string
+	spec string // path of the cluster.hcl
+}
+
+var cases = []goldenCase{
+	// The repository's reference spec: three servers, two workers, Ceph on
+	// every Kubernetes node, Flux over SSH, a standalone aarch64 host.
+	{"reference", "../../cluster.hcl"},
+	// One node running everything, one OSD, Flux over HTTPS, an OCI chart.
+	{"single-node", "testdata/single-node/cluster.hcl"},
+	// An aarch64 worker without OSDs, a tainted storage node, two pools and
+	// a filesystem, and Helm values of every type.
+	{"arm-worker", "testdata/arm-worker/cluster.hcl"},
+	// No Ceph and no Flux: only the CNI is bootstrapped.
+	{"minimal", "testdata/minimal/cluster.hcl"},
+}
+
+// load validates a spec; warnings are fine, errors fail the test.
+func load(t *testing.T, spec string) *model.Cluster {
+	t.Helper()
+	src, err := os.ReadFile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, c, ds := validate.Load("cluster.hcl", src, nil)
+	if ds.HasErrors() || c == nil {
+		var b strings.Builder
+		for _, d := range ds {
+			fmt.Fprintf(&b, "\n  %s:%d: %s %s: %s", spec, d.Subject.Start.Line, d.Code, d.Summary, d.Detail)
+		}
+		t.Fatalf("%s does not validate:%s", spec, b.String())
+	}
+	return c
+}
+
+func render(t *testing.T, c *model.Cluster) []generator.File {
+	t.Helper()
+	files, err := Render(c)
+	if err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	return files
+}
+
+// materialize writes files under a fresh temporary directory and returns it.
+func materialize(t *testing.T, files []generator.File) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestGolden(t *testing.T) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			files := render(t, load(t, tc.spec))
+			want := filepath.Join("testdata", tc.name, "want")
+			if *update {
+				if err := os.RemoveAll(want); err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range files {
+					p := filepath.Join(want, filepath.FromSlash(f.Path))
+					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(p, f.Content, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return
+			}
+			got := map[string][]byte{}
+			for _, f := range files {
+				got[f.Path] = f.Content
+			}
+			seen := map[string]bool{}
+			err := filepath.WalkDir(want, func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				rel, _ := filepath.Rel(want, p)
+				rel = filepath.ToSlash(rel)
+				seen[rel] = true
+				b, err := os.ReadFile(p)
+				if err != nil {
+					return err
+				}
+				g, ok := got[rel]
+				switch {
+				case !ok:
+					t.Errorf("%s is no longer generated (run go test -update if intended)", rel)
+				case !bytes.Equal(g, b):
+					t.Errorf("%s differs from %s (run go test -update if intended):\n%s", rel, p, firstDiff(string(b), string(g)))
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for p := range got {
+				if !seen[p] {
+					t.Errorf("%s is generated but has no golden file (run go test -update)", p)
+				}
+			}
+		})
+	}
+}
+
+// firstDiff shows the first differing line.
+func firstDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < len(w) || i < len(g); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			return fmt.Sprintf("line %d:\n  want: %q\n  got:  %q", i+1, wl, gl)
+		}
+	}
+	return "(no line differs)"
+}
+
+func TestRenderIsSortedAndDeterministic(t *testing.T) {
+	for _, tc := range cases {
+		c := load(t, tc.spec)
+		a, b := render(t, c), render(t, c)
+		if !sort.SliceIsSorted(a, func(i, j int) bool { return a[i].Path < a[j].Path }) {
+			t.Errorf("%s: files are not sorted by path", tc.name)
+		}
+		if len(a) != len(b) {
+			t.Fatalf("%s: two renders differ in length", tc.name)
+		}
+		for i := range a {
+			if a[i].Path != b[i].Path || !bytes.Equal(a[i].Content, b[i].Content) {
+				t.Errorf("%s: two renders of %s differ", tc.name, a[i].Path)
+			}
+		}
+		for _, f := range a {
+			first, _, _ := bytes.Cut(f.Content, []byte("\n"))
+			if !bytes.Contains(first, []byte(generator.Header)) {
+				t.Errorf("%s: the first line of %s is not the generated-file header", tc.name, f.Path)
+			}
+		}
+	}
+}
+
+// TestNixParses runs the real Nix parser over every generated module.
+func TestNixParses(t *testing.T) {
+	testtool.Require(t, "nix-instantiate")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			files := render(t, load(t, tc.spec))
+			dir := materialize(t, files)
+			n := 0
+			for _, f := range files {
+				if strings.HasSuffix(f.Path, ".nix") {
+					n++
+					testtool.NixInstantiate(t, "--parse", filepath.Join(dir, filepath.FromSlash(f.Path)))
+				}
+			}
+			if n == 0 {
+				t.Fatal("no .nix files generated")
+			}
+		})
+	}
+}
+
+// nixEval evaluates a testdata evaluator strictly to JSON and decodes it,
+// keeping numbers as json.Number so ints and floats stay apart.
+func nixEval(t *testing.T, evaluator string, args ...string) map[string]any {
+	t.Helper()
+	abs, err := filepath.Abs(filepath.Join("testdata", evaluator))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := testtool.NixInstantiate(t, append([]string{"--eval", "--strict", "--json", abs}, args...)...)
+	dec := json.NewDecoder(bytes.NewReader(out))
+	dec.UseNumber()
+	var v map[string]any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("decoding %s output: %v\n%s", evaluator, err, out)
+	}
+	return v
+}
+
+// Small accessors for decoded JSON; a missing or mistyped field fails the
+// test with its path.
+func get(t *testing.T, v any, path ...string) any {
+	t.Helper()
+	cur := v
+	for i, p := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			t.Fatalf("%s: not an object", strings.Join(path[:i], "."))
+		}
+		cur, ok = m[p]
+		if !ok {
+			t.Fatalf("%s: missing", strings.Join(path[:i+1], "."))
+		}
+	}
+	return cur
+}
+
+func str(t *testing.T, v any, path ...string) string {
+	t.Helper()
+	s, ok := get(t, v, path...).(string)
+	if !ok {
+		t.Fatalf("%s: not a string: %#v", strings.Join(path, "."), get(t, v, path...))
+	}
+	return s
+}
+
+func num(t *testing.T, v any, path ...string) int64 {
+	t.Helper()
+	n, ok := get(t, v, path...).(json.Number)
+	if !ok {
+		t.Fatalf("%s: not a number: %#v", strings.Join(path, "."), get(t, v, path...))
+	}
+	i, err := n.Int64()
+	if err != nil {
+		t.Fatalf("%s: not an integer: %s", strings.Join(path, "."), n)
+	}
+	return i
+}
+
+func boolean(t *testing.T, v any, path ...string) bool {
+	t.Helper()
+	b, ok := get(t, v, path...).(bool)
+	if !ok {
+		t.Fatalf("%s: not a bool: %#v", strings.Join(path, "."), get(t, v, path...))
+	}
+	return b
+}
+
+func has(v any, path ...string) bool {
+	cur := v
+	for _, p := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return false
+		}
+		if cur, ok = m[p]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func elems(t *testing.T, v any, path ...string) []any {
+	t.Helper()
+	l, ok := get(t, v, path...).([]any)
+	if !ok {
+		t.Fatalf("%s: not a list", strings.Join(path, "."))
+	}
+	return l
+}
+
+// TestKubenixEval evaluates the kubenix modules and checks the objects
+// against the model and against what the consumers require.
+func TestKubenixEval(t *testing.T) {
+	testtool.Require(t, "nix-instantiate")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := load(t, tc.spec)
+			dir := materialize(t, render(t, c))
+			res := nixEval(t, "eval-kubenix.nix", "--argstr", "dir", filepath.Join(dir, KubenixDir))
+			checkKubenix(t, c, res)
+		})
+	}
+}
+
+func checkKubenix(t *testing.T, c *model.Cluster, res map[string]any) {
+	if got := str(t, res, "version"); got != KubenixVersion {
+		t.Errorf("kubernetes.version = %q, want %q", got, KubenixVersion)
+	}
+	if !boolean(t, res, "importsK8s") {
+		t.Error("default.nix does not import kubenix.modules.k8s")
+	}
+
+	// Objects by kind and name.
+	byKind := map[string]map[string]map[string]any{}
+	attrsUsed := map[string]bool{}
+	for _, o := range elems(t, res, "objects") {
+		obj := o.(map[string]any)
+		kind := str(t, obj, "kind")
+		name := str(t, obj, "metadata", "name")
+		if name != str(t, obj, "_name") {
+			t.Errorf("%s %q is stored under attribute %q", kind, name, str(t, obj, "_name"))
+		}
+		if err := checkSubdomain(kind, name); err != nil {
+			t.Error(err)
+		}
+		attrsUsed[str(t, obj, "_attr")] = true
+		if byKind[kind] == nil {
+			byKind[kind] = map[string]map[string]any{}
+		}
+		byKind[kind][name] = obj
+	}
+
+	// customTypes: every custom attribute used is declared (the evaluator
+	// throws otherwise), and nothing unused is declared.
+	kinds := map[string]string{}
+	for _, ct := range elems(t, res, "customTypes") {
+		attr := str(t, ct, "attrName")
+		if !attrsUsed[attr] {
+			t.Errorf("customType %s is declared but unused", attr)
+		}
+		kinds[str(t, ct, "kind")] = str(t, ct, "group") + "/" + str(t, ct, "version")
+	}
+	wantAPI := map[string]string{
+		"HelmRepository": "source.toolkit.fluxcd.io/v1",
+		"HelmRelease":    "helm.toolkit.fluxcd.io/v2",
+		"CephCluster":    "ceph.rook.io/v1",
+		"CephBlockPool":  "ceph.rook.io/v1",
+		"CephFilesystem": "ceph.rook.io/v1",
+	}
+	for k, api := range kinds {
+		if wantAPI[k] != api {
+			t.Errorf("customType %s has apiVersion %s, want %s", k, api, wantAPI[k])
+		}
+	}
+
+	// Every namespaced object lives in a namespace that exists.
+	for kind, objs := range byKind {
+		for name, o := range objs {
+			if !has(o, "metadata", "namespace") {
+				continue
+			}
+			ns := str(t, o, "metadata", "namespace")
+			if byKind["Namespace"][ns] == nil && !systemNamespaces[ns] {
+				t.Errorf("%s %s is in namespace %q, which nothing creates", kind, name, ns)
+			}
+		}
+	}
+
+	checkCeph(t, c, byKind)
+	checkApps(t, c, byKind, res)
+}
+
+func checkCeph(t *testing.T, c *model.Cluster, byKind map[string]map[string]map[string]any) {
+	if c.Ceph == nil {
+		for _, k := range []string{"CephCluster", "CephBlockPool", "CephFilesystem", "StorageClass"} {
+			if len(byKind[k]) > 0 {
+				t.Errorf("%s objects without a ceph block", k)
+			}
+		}
+		return
+	}
+	if len(byKind["CephCluster"]) != 1 {
+		t.Fatalf("%d CephClusters, want 1", len(byKind["CephCluster"]))
+	}
+	cl := byKind["CephCluster"][rookClusterName]
+	if cl == nil {
+		t.Fatalf("no CephCluster %q", rookClusterName)
+	}
+	if ns := str(t, cl, "metadata", "namespace"); ns != rookNamespace {
+		t.Errorf("CephCluster namespace %q", ns)
+	}
+	if img := str(t, cl, "spec", "cephVersion", "image"); img != c.Ceph.CephImage {
+		t.Errorf("cephVersion.image = %q, want %q", img, c.Ceph.CephImage)
+	}
+	if p := str(t, cl, "spec", "dataDirHostPath"); p != "/var/lib/rook" {
+		t.Errorf("dataDirHostPath = %q", p)
+	}
+	k8s := len(c.KubernetesNodes())
+	mons := num(t, cl, "spec", "mon", "count")
+	if mons > int64(k8s) || mons%2 == 0 || mons < 1 || mons > 3 {
+		t.Errorf("mon.count = %d with %d Kubernetes nodes: want odd, at most 3 and at most the nodes", mons, k8s)
+	}
+	if k8s >= 3 && mons != 3 {
+		t.Errorf("mon.count = %d with %d nodes, want 3", mons, k8s)
+	}
+	if boolean(t, cl, "spec", "mon", "allowMultiplePerNode") {
+		t.Error("mon.allowMultiplePerNode is true")
+	}
+	if mgrs := num(t, cl, "spec", "mgr", "count"); mgrs > int64(k8s) {
+		t.Errorf("mgr.count = %d with %d nodes", mgrs, k8s)
+	}
+	if boolean(t, cl, "spec", "storage", "useAllNodes") || boolean(t, cl, "spec", "storage", "useAllDevices") {
+		t.Error("storage uses all nodes or all devices")
+	}
+	// The storage nodes are exactly the Kubernetes nodes with devices, by
+	// hostname, with their devices.
+	var names []string
+	for _, n := range elems(t, cl, "spec", "storage", "nodes") {
+		name := str(t, n, "name")
+		names = append(names, name)
+		node, ok := c.Nodes[name]
+		if !ok || !node.IsKubernetes() {
+			t.Errorf("storage node %q is not a Kubernetes node's hostname", name)
+			continue
+		}
+		var devs []string
+		for _, d := range elems(t, n, "devices") {
+			devs = append(devs, str(t, d, "name"))
+		}
+		if strings.Join(devs, "\n") != strings.Join(node.CephOSDDevices, "\n") {
+			t.Errorf("node %s devices = %q, want %q", name, devs, node.CephOSDDevices)
+		}
+	}
+	if strings.Join(names, ",") != strings.Join(c.OSDNodes(), ",") {
+		t.Errorf("storage nodes = %q, want the OSD nodes %q", names, c.OSDNodes())
+	}
+	// Tainted OSD nodes are tolerated.
+	for _, name := range c.OSDNodes() {
+		for _, taint := range c.Nodes[name].Taints {
+			key, _, _ := strings.Cut(taint, "=")
+			key, _, _ = strings.Cut(key, ":")
+			found := false
+			if has(cl, "spec", "placement", "all", "tolerations") {
+				for _, tol := range elems(t, cl, "spec", "placement", "all", "tolerations") {
+					if str(t, tol, "key") == key {
+						found = true
+					}
+				}
+			}
+			if !found {
+				t.Errorf("OSD node %s has taint %q but Ceph does not tolerate it", name, taint)
+			}
+		}
+	}
+
+	// Pools: replica size, and never more replicas than OSD hosts.
+	osdHosts := int64(len(c.OSDNodes()))
+	for name, p := range byKind["CephBlockPool"] {
+		if _, ok := c.Ceph.BlockPools[name]; !ok {
+			t.Errorf("CephBlockPool %s is not in cluster.hcl", name)
+		}
+		size := num(t, p, "spec", "replicated", "size")
+		if size != int64(c.Ceph.Replicas) || size > osdHosts {
+			t.Errorf("CephBlockPool %s size %d (replicas %d, %d OSD hosts)", name, size, c.Ceph.Replicas, osdHosts)
+		}
+		if str(t, p, "spec", "failureDomain") != "host" {
+			t.Errorf("CephBlockPool %s failureDomain", name)
+		}
+	}
+	if len(byKind["CephBlockPool"]) != len(c.Ceph.BlockPools) || len(byKind["CephFilesystem"]) != len(c.Ceph.Filesystems) {
+		t.Errorf("pools/filesystems: got %d/%d, want %d/%d", len(byKind["CephBlockPool"]), len(byKind["CephFilesystem"]), len(c.Ceph.BlockPools), len(c.Ceph.Filesystems))
+	}
+	fsPools := map[string]string{} // Ceph pool name -> filesystem
+	for name, fs := range byKind["CephFilesystem"] {
+		if num(t, fs, "spec", "metadataPool", "replicated", "size") != int64(c.Ceph.Replicas) {
+			t.Errorf("CephFilesystem %s metadata pool size", name)
+		}
+		for _, dp := range elems(t, fs, "spec", "dataPools") {
+			if num(t, dp, "replicated", "size") != int64(c.Ceph.Replicas) {
+				t.Errorf("CephFilesystem %s data pool size", name)
+			}
+			fsPools[name+"-"+str(t, dp, "name")] = name
+		}
+		if num(t, fs, "spec", "metadataServer", "activeCount") != 1 || !boolean(t, fs, "spec", "metadataServer", "activeStandby") {
+			t.Errorf("CephFilesystem %s metadataServer", name)
+		}
+	}
+
+	// Every StorageClass names a pool (and filesystem) that exists; exactly
+	// the class marked default_class is the default.
+	wantDefault := ""
+	for _, p := range c.Ceph.BlockPools {
+		if p.DefaultClass {
+			wantDefault = p.StorageClass
+		}
+	}
+	for _, f := range c.Ceph.Filesystems {
+		if f.DefaultClass {
+			wantDefault = f.StorageClass
+		}
+	}
+	var defaults []string
+	for name, sc := range byKind["StorageClass"] {
+		if str(t, sc, "parameters", "clusterID") != rookNamespace {
+			t.Errorf("StorageClass %s clusterID", name)
+		}
+		pool := str(t, sc, "parameters", "pool")
+		switch prov := str(t, sc, "provisioner"); prov {
+		case "rook-ceph.rbd.csi.ceph.com":
+			if byKind["CephBlockPool"][pool] == nil {
+				t.Errorf("StorageClass %s uses pool %q, which does not exist", name, pool)
+			}
+			if str(t, sc, "parameters", "imageFormat") != "2" || str(t, sc, "parameters", "imageFeatures") != "layering" {
+				t.Errorf("StorageClass %s image parameters", name)
+			}
+		case "rook-ceph.cephfs.csi.ceph.com":
+			fsName := str(t, sc, "parameters", "fsName")
+			if byKind["CephFilesystem"][fsName] == nil || fsPools[pool] != fsName {
+				t.Errorf("StorageClass %s uses filesystem %q pool %q, which do not exist", name, fsName, pool)
+			}
+		default:
+			t.Errorf("StorageClass %s provisioner %q", name, prov)
+		}
+		for _, k := range []string{"provisioner", "controller-expand", "node-stage"} {
+			if !has(sc, "parameters", "csi.storage.k8s.io/"+k+"-secret-name") || str(t, sc, "parameters", "csi.storage.k8s.io/"+k+"-secret-namespace") != rookNamespace {
+				t.Errorf("StorageClass %s lacks the %s secret", name, k)
+			}
+		}
+		if str(t, sc, "reclaimPolicy") != "Delete" || !boolean(t, sc, "allowVolumeExpansion") {
+			t.Errorf("StorageClass %s reclaim/expansion", name)
+		}
+		if has(sc, "metadata", "annotations", "storageclass.kubernetes.io/is-default-class") {
+			if str(t, sc, "metadata", "annotations", "storageclass.kubernetes.io/is-default-class") != "true" {
+				t.Errorf("StorageClass %s default annotation is not \"true\"", name)
+			}
+			defaults = append(defaults, name)
+		}
+	}
+	if wantDefault == "" && len(defaults) != 0 || wantDefault != "" && (len(defaults) != 1 || defaults[0] != wantDefault) {
+		t.Errorf("default storage classes = %q, want %q", defaults, wantDefault)
+	}
+}
+
+func checkApps(t *testing.T, c *model.Cluster, byKind map[string]map[string]map[string]any, res map[string]any) {
+	if len(byKind["HelmRelease"]) != len(c.HelmReleases) || len(byKind["HelmRepository"]) != len(c.HelmReleases) {
+		t.Fatalf("%d HelmReleases and %d HelmRepositories for %d helm_release blocks",
+			len(byKind["HelmRelease"]), len(byKind["HelmRepository"]), len(c.HelmReleases))
+	}
+	for name, r := range c.HelmReleases {
+		rel := byKind["HelmRelease"][name]
+		if rel == nil {
+			t.Errorf("no HelmRelease %s", name)
+			continue
+		}
+		if str(t, rel, "metadata", "namespace") != r.Namespace {
+			t.Errorf("HelmRelease %s namespace", name)
+		}
+		chart := get(t, rel, "spec", "chart", "spec")
+		if str(t, chart, "chart") != r.Chart || str(t, chart, "version") != r.Version {
+			t.Errorf("HelmRelease %s chart %s@%s", name, str(t, chart, "chart"), str(t, chart, "version"))
+		}
+		if str(t, chart, "sourceRef", "kind") != "HelmRepository" {
+			t.Errorf("HelmRelease %s sourceRef kind", name)
+		}
+		repo := byKind["HelmRepository"][str(t, chart, "sourceRef", "name")]
+		if repo == nil || str(t, repo, "metadata", "namespace") != str(t, chart, "sourceRef", "namespace") {
+			t.Errorf("HelmRelease %s points to a HelmRepository that does not exist", name)
+			continue
+		}
+		if str(t, repo, "spec", "url") != r.Repo {
+			t.Errorf("HelmRepository %s url = %q, want %q", name, str(t, repo, "spec", "url"), r.Repo)
+		}
+		isOCI := strings.HasPrefix(r.Repo, "oci://")
+		if has(repo, "spec", "type") != isOCI || isOCI && str(t, repo, "spec", "type") != "oci" {
+			t.Errorf("HelmRepository %s type for %s", name, r.Repo)
+		}
+		// The values round-trip with their types.
+		got := get(t, res, "helmValues", name)
+		compareTyped(t, "helm_release."+name+".values", typedOf(map[string]any(r.Values)), got)
+	}
+}
+
+// typedOf mirrors eval-kubenix.nix's `typed` for a value from the model:
+// the Nix type each value must have after nix.FromGo.
+func typedOf(v any) any {
+	tv := func(typ string, val any) map[string]any { return map[string]any{"type": typ, "value": val} }
+	switch v := v.(type) {
+	case map[string]any:
+		m := map[string]any{}
+		for k, x := range v {
+			m[k] = typedOf(x)
+		}
+		return tv("set", m)
+	case []any:
+		l := []any{}
+		for _, x := range v {
+			l = append(l, typedOf(x))
+		}
+		return tv("list", l)
+	case nil:
+		return tv("null", nil)
+	case string:
+		return tv("string", v)
+	case bool:
+		return tv("bool", v)
+	case int64:
+		return tv("int", v)
+	case int:
+		return tv("int", int64(v))
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1<<63 {
+			return tv("int", int64(v))
+		}
+		return tv("float", v)
+	}
+	panic(fmt.Sprintf("typedOf: unexpected %T", v))
+}
+
+func compareTyped(t *testing.T, at string, want, got any) {
+	t.Helper()
+	w := want.(map[string]any)
+	g, ok := got.(map[string]any)
+	if !ok {
+		t.Errorf("%s: got %#v", at, got)
+		return
+	}
+	if g["type"] != w["type"] {
+		t.Errorf("%s: Nix type %v, want %v", at, g["type"], w["type"])
+		return
+	}
+	switch w["type"] {
+	case "set":
+		wm, gm := w["value"].(map[string]any), g["value"].(map[string]any)
+		for k := range wm {
+			if _, ok := gm[k]; !ok {
+				t.Errorf("%s: key %q missing", at, k)
+			}
+		}
+		for k := range gm {
+			if _, ok := wm[k]; !ok {
+				t.Errorf("%s: unexpected key %q", at, k)
+				continue
+			}
+			compareTyped(t, fmt.Sprintf("%s.%q", at, k), wm[k], gm[k])
+		}
+	case "list":
+		wl, gl := w["value"].([]any), g["value"].([]any)
+		if len(wl) != len(gl) {
+			t.Errorf("%s: %d items, want %d", at, len(gl), len(wl))
+			return
+		}
+		for i := range wl {
+			compareTyped(t, fmt.Sprintf("%s[%d]", at, i), wl[i], gl[i])
+		}
+	case "int":
+		n, err := g["value"].(json.Number).Int64()
+		if err != nil || n != w["value"].(int64) {
+			t.Errorf("%s: %v, want %v", at, g["value"], w["value"])
+		}
+	case "float":
+		// Nix 2.8 prints floats with six significant digits in JSON, so
+		// compare with that precision.
+		f, err := g["value"].(json.Number).Float64()
+		want := w["value"].(float64)
+		if err != nil || math.Abs(f-want) > 1e-5*math.Abs(want) {
+			t.Errorf("%s: %v, want %v", at, g["value"], want)
+		}
+	default:
+		if g["value"] != w["value"] {
+			t.Errorf("%s: %#v, want %#v", at, g["value"], w["value"])
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package kubernetes
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/hlcgen/hlcgen/generator"
+	"github.com/hlcgen/hlcgen/model"
+	"github.com/hlcgen/hlcgen/schema"
+)
+
+// SopsRule is one creation rule of .sops.yaml.
+//
+// Recipients are written as a single key group (`key_groups: [{age: [...]}]`)
+// rather than as the comma-separated `age: "a,b"` string. Both are read by
+// every sops release that supports age (getsops/sops config/config.go,
+// getKeyGroupsFromCreationRule); the list puts one recipient per line, so a
+// key added or removed is a one-line diff that a reviewer can check. A single
+// group means every recipient can decrypt on its own: several groups would
+// mean Shamir splitting, which hlcgen never wants.
+type SopsRule struct {
+	PathRegex      string         `json:"path_regex" yaml:"path_regex"`
+	KeyGroups      []SopsKeyGroup `json:"key_groups" yaml:"key_groups"`
+	EncryptedRegex string         `json:"encrypted_regex,omitempty" yaml:"encrypted_regex,omitempty"`
+}
+
+// SopsKeyGroup is one key group; hlcgen only uses age recipients.
+type SopsKeyGroup struct {
+	Age []string `json:"age" yaml:"age"`
+}
+
+type sopsConfig struct {
+	CreationRules []SopsRule `json:"creation_rules" yaml:"creation_rules"`
+}
+
+// HostSecretsPath is where a node's own secrets live, relative to the
+// repository root: only that node and the admins can decrypt it.
+func HostSecretsPath(node string) string { return "secrets/hosts/" + node + ".yaml" }
+
+// kubernetesSecretSelector makes sops encrypt only the values of a Kubernetes
+// Secret, so kustomize and Flux can still read apiVersion, kind and metadata
+// (CONSUMERS.md, "sops and .sops.yaml").
+const kubernetesSecretSelector = "^(data|stringData)$"
+
+// SopsRules returns the creation rules of .sops.yaml, most specific first.
+//
+// sops tries the rules in order and the first match wins; path_regex is an
+// unanchored Go regexp matched against the path relative to .sops.yaml
+// (getsops/sops config/config.go, parseCreationRuleForFile), so every regex
+// is anchored at both ends and every literal part is quoted. There is no
+// catch-all: a file outside these rules is refused ("no matching creation
+// rules found") instead of being encrypted for the wrong people.
+func SopsRules(c *model.Cluster) ([]SopsRule, error) {
+	admins := c.Secrets.AdminAgeKeys
+	var rules []SopsRule
+
+	// One rule per node: its own secrets, for it and the admins only.
+	for _, name := range c.NodeNames() {
+		rules = append(rules, SopsRule{
+			PathRegex: "^" + regexp.QuoteMeta(HostSecretsPath(name)) + "$",
+			KeyGroups: recipients(admins, []string{c.Nodes[name].AgeKey}),
+		})
+	}
+
+	// The cluster file (k3s token, Flux's age key) is read by every node
+	// that runs k3s; standalone hosts get nothing from it.
+	var k8s []string
+	for _, name := range c.KubernetesNodes() {
+		k8s = append(k8s, c.Nodes[name].AgeKey)
+	}
+	rules = append(rules, SopsRule{
+		PathRegex: "^" + regexp.QuoteMeta(cleanRel(c.Secrets.SopsFile)) + "$",
+		KeyGroups: recipients(admins, k8s),
+	})
+
+	// Kubernetes Secrets in the Flux tree are decrypted in the cluster by
+	// Flux, with the key hlcgen delivers as the sops-age Secret.
+	if c.Flux != nil {
+		prefix := ""
+		if p := cleanRel(c.Flux.Path); p != "." {
+			prefix = regexp.QuoteMeta(p) + "/"
+		}
+		rules = append(rules, SopsRule{
+			PathRegex:      "^" + prefix + `.*\.sops\.ya?ml$`,
+			KeyGroups:      recipients(admins, []string{c.Flux.SopsAgeKey}),
+			EncryptedRegex: kubernetesSecretSelector,
+		})
+	}
+
+	for i, r := range rules {
+		if _, err := regexp.Compile(r.PathRegex); err != nil {
+			return nil, fmt.Errorf("internal error: .sops.yaml rule %d: %w", i, err)
+		}
+		if len(r.KeyGroups[0].Age) == 0 {
+			return nil, fmt.Errorf("internal error: .sops.yaml rule %q has no recipient", r.PathRegex)
+		}
+	}
+	return rules, nil
+}
+
+// recipients returns one key group holding the sorted, deduplicated union of
+// the given age recipients.
+func recipients(lists ...[]string) []SopsKeyGroup {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range lists {
+		for _, k := range l {
+			k = strings.TrimSpace(k)
+			if k == "" || seen[k] {
+				continue
+			}
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return []SopsKeyGroup{{Age: out}}
+}
+
+// cleanRel normalises a relative path from cluster.hcl ("./a/b/" -> "a/b").
+func cleanRel(p string) string {
+	return path.Clean(strings.TrimPrefix(p, "./"))
+}
+
+// renderSopsConfig marshals the rules with the YAML library and checks them
+// against sops's configuration schema first: a rule sops would reject is a
+// bug in hlcgen, not in the user's spec.
+func renderSopsConfig(c *model.Cluster) (generator.File, error) {
+	rules, err := SopsRules(c)
+	if err != nil {
+		return generator.File{}, err
+	}
+	cfg := sopsConfig{CreationRules: rules}
+
+	doc, err := json.Marshal(cfg)
+	if err != nil {
+		return generator.File{}, err
+	}
+	if err := schema.CheckJSON("sops.schema.json", doc); err != nil {
+		return generator.File{}, fmt.Errorf("internal error: generated .sops.yaml does not match sops.schema.json: %w", err)
+	}
+
+	var node yaml.Node
+	if err := node.Encode(cfg); err != nil {
+		return generator.File{}, err
+	}
+	node.HeadComment = generator.Header + "\n" +
+		"sops uses the first rule whose path_regex matches; there is deliberately no catch-all."
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&node); err != nil {
+		return generator.File{}, err
+	}
+	if err := enc.Close(); err != nil {
+		return generator.File{}, err
+	}
+	return generator.File{Path: SopsConfigPath, Content: buf.Bytes()}, nil
+}
