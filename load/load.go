@@ -303,7 +303,9 @@ func (l *loader) value(v cty.Value, expr hclsyntax.Expression, path []string) (a
 				sub = item.ValueExpr
 				l.spec.Source.setAttr(p, item.KeyExpr.Range(), item.ValueExpr.Range())
 			}
-			if x, ok := l.value(ev, sub, p); ok {
+			// A null member is kept: in Helm values it deletes a
+			// chart default, so dropping it would change meaning.
+			if x, ok := l.value(ev, sub, p); ok || ev.IsNull() {
 				out[key] = x
 			}
 		}

@@ -28,10 +28,16 @@ func (s *SourceMap) setAttr(path []string, name, value hcl.Range) {
 }
 
 func (s *SourceMap) setBlock(path []string, def, typ hcl.Range) {
-	if _, ok := s.entries[key(path)]; ok {
+	e, ok := s.entries[key(path)]
+	if ok && e.block {
 		return
 	}
-	s.entries[key(path)] = span{name: typ, value: def, block: true}
+	if !ok || e.name.Filename == "" {
+		// A labelled block keeps its label as the name.
+		e.name = typ
+	}
+	e.value, e.block = def, true
+	s.entries[key(path)] = e
 }
 
 func (s *SourceMap) setLabel(path []string, label hcl.Range) {
