@@ -82,7 +82,7 @@ var (
 var (
 	LiteralSecret  = rule("HLC050", Error, "Looks like a literal secret")
 	NodeAgeKey     = rule("HLC051", Error, "Node has no age key")
-	SharedAgeKey   = rule("HLC052", Error, "Age key shared by two nodes")
+	SharedAgeKey   = rule("HLC052", Error, "Age key used twice")
 	NoAdminAgeKeys = rule("HLC053", Error, "No admin age keys")
 	SecretsPath    = rule("HLC054", Error, "Invalid secrets file path")
 )

@@ -1,7 +1,13 @@
 package validate
 
 import (
+	"fmt"
 	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/hlcgen/hlcgen/diag"
 	"github.com/hlcgen/hlcgen/load"
@@ -9,6 +15,13 @@ import (
 )
 
 // ruleContext is what every cross-field rule sees.
+//
+// The model is fully defaulted when the schema found no errors and
+// best-effort otherwise: a value the schema rejected is zero (an empty
+// string, a nil list, a missing map entry). Every rule therefore skips zero
+// and unparsable values silently, because the schema has already reported
+// them, and iterates maps in sorted order so output never depends on map
+// order.
 type ruleContext struct {
 	spec  *load.Spec
 	c     *model.Cluster
@@ -18,5 +31,158 @@ type ruleContext struct {
 
 // checkRules runs every cross-field rule.
 func checkRules(rc *ruleContext) diag.Diagnostics {
+	for _, check := range []func(*ruleContext){
+		checkNames,
+		checkTimeZone,
+		checkCIDRs,
+		checkAgeRecipients,
+		checkSSHKeys,
+		checkAddresses,
+		checkCIDROverlaps,
+		checkAPIPort,
+		checkControlPlane,
+		checkCeph,
+		checkTokenSecret,
+		checkAgeKeyReuse,
+		checkAdminAgeKeys,
+		checkSopsFile,
+		checkAdmins,
+		checkDeployUser,
+		checkFlux,
+		checkHelmReleases,
+		checkModules,
+		checkGroups,
+		checkStandalone,
+		checkLabels,
+		checkTaints,
+		checkK3sFlags,
+		checkNUL,
+	} {
+		check(rc)
+	}
 	return rc.diags
+}
+
+func (rc *ruleContext) add(r diag.Rule, at hcl.Range, detail string, args ...any) {
+	rc.diags = append(rc.diags, diag.New(r, at, "%s", fmt.Sprintf(detail, args...)))
+}
+
+// value is the range of the value at a document path (see load.SourceMap).
+func (rc *ruleContext) value(path ...string) hcl.Range { return rc.spec.Source.Value(path...) }
+
+// name is the range of the attribute name, map key or block label at path.
+func (rc *ruleContext) name(path ...string) hcl.Range { return rc.spec.Source.Name(path...) }
+
+// has reports whether path was written in cluster.hcl (not defaulted).
+func (rc *ruleContext) has(path ...string) bool { return rc.spec.Source.Has(path...) }
+
+// written returns the value at path as the user wrote it, before the
+// schema. Rules use it to tell a value the schema accepted (an empty string
+// where the schema allows any string) from one it rejected, which the
+// best-effort model also holds as a zero value: the schema reported that
+// one already.
+func (rc *ruleContext) written(path ...string) (any, bool) {
+	var v any = rc.spec.Doc
+	for _, k := range path {
+		switch x := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = x[k]; !ok {
+				return nil, false
+			}
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			v = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// wroteString reports whether the user wrote a string at path: the schema
+// saw a value of the right type, so a rule about its content is the only
+// one to report it.
+func (rc *ruleContext) wroteString(path ...string) bool {
+	v, ok := rc.written(path...)
+	_, isString := v.(string)
+	return ok && isString
+}
+
+// fileStart is where problems about something missing from the whole file go.
+func (rc *ruleContext) fileStart() hcl.Range {
+	return hcl.Range{Filename: rc.spec.Filename, Start: hcl.InitialPos, End: hcl.InitialPos}
+}
+
+// inFileOrder sorts the labels of the blocks under prefix (such as "nodes")
+// by where they are written, so that "the second occurrence" of something
+// means the later one in the file. Labels the file does not have sort last,
+// by name.
+func (rc *ruleContext) inFileOrder(labels []string, prefix ...string) []string {
+	out := append([]string(nil), labels...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a := rc.spec.Source.Name(append(append([]string(nil), prefix...), out[i])...)
+		b := rc.spec.Source.Name(append(append([]string(nil), prefix...), out[j])...)
+		if a.Start.Byte != b.Start.Byte {
+			return a.Start.Byte < b.Start.Byte
+		}
+		return out[i] < out[j]
+	})
+	return out
+}
+
+// site is one place a value is written, for rules that compare values
+// across the file (duplicate addresses, reused keys).
+type site struct {
+	what string // how the detail names it, e.g. `node "cp1"'s address`
+	at   hcl.Range
+}
+
+// line says where a range is, for details that point at another place.
+func line(r hcl.Range) string {
+	if r.Filename == "" {
+		return "by default"
+	}
+	return fmt.Sprintf("on line %d", r.Start.Line)
+}
+
+// idx is a list index as a document path element.
+func idx(i int) string { return fmt.Sprint(i) }
+
+// quoteList renders names as "a", "b" and "c".
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	switch len(q) {
+	case 0:
+		return "none"
+	case 1:
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
+
+// plural picks the singular or plural form of a noun for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// rolesKnown reports whether every node's role survived the schema. Rules
+// that count nodes by role skip when one did not: the count would be wrong
+// and the schema has already reported the bad role.
+func (rc *ruleContext) rolesKnown() bool {
+	for _, n := range rc.c.NodeNames() {
+		if rc.c.Nodes[n].Role == "" {
+			return false
+		}
+	}
+	return true
 }

@@ -51,8 +51,50 @@ type fieldInfo struct {
 	code, hint string
 }
 
-// schemaFields lists the fields a schema struct declares, by name.
+// schemaMemo remembers what the structure walk asks of the schema, so that
+// a spec with a thousand nodes reads #Node's fields once, not a thousand
+// times (see BENCHMARKS.md). Schema values are stable keys because the
+// schema is compiled once per process; but CUE builds the value of a
+// pattern constraint (nodes: [string]: #Node) anew on every lookup, so that
+// one is remembered by the struct holding the pattern.
+var schemaMemo = struct {
+	sync.Mutex
+	fields  map[cue.Value]map[string]fieldInfo
+	pattern map[cue.Value]cue.Value
+}{fields: map[cue.Value]map[string]fieldInfo{}, pattern: map[cue.Value]cue.Value{}}
+
+// schemaFields lists the fields a schema struct declares, by name. The map
+// is shared: callers must not modify it.
 func schemaFields(s cue.Value) map[string]fieldInfo {
+	schemaMemo.Lock()
+	out, ok := schemaMemo.fields[s]
+	schemaMemo.Unlock()
+	if ok {
+		return out
+	}
+	out = readSchemaFields(s)
+	schemaMemo.Lock()
+	schemaMemo.fields[s] = out
+	schemaMemo.Unlock()
+	return out
+}
+
+// patternValue returns the schema that a pattern constraint of the struct s
+// gives its fields ([string]: #Node), if s has one.
+func patternValue(s cue.Value) (cue.Value, bool) {
+	schemaMemo.Lock()
+	v, ok := schemaMemo.pattern[s]
+	schemaMemo.Unlock()
+	if !ok {
+		v = s.LookupPath(cue.MakePath(cue.AnyString))
+		schemaMemo.Lock()
+		schemaMemo.pattern[s] = v
+		schemaMemo.Unlock()
+	}
+	return v, v.Exists()
+}
+
+func readSchemaFields(s cue.Value) map[string]fieldInfo {
 	out := map[string]fieldInfo{}
 	it, err := s.Fields(cue.Optional(true))
 	if err != nil {
@@ -89,16 +131,23 @@ func child(s cue.Value, name string) (cue.Value, bool) {
 	if d, ok := s.Default(); ok {
 		s = d
 	}
+	// Declared fields and the pattern's schema come from schemaMemo, so
+	// that every node gets the same #Node value and its fields are read
+	// once. (The schema has at most one pattern per struct, so the
+	// pattern's schema does not depend on the name.)
+	if fi, ok := schemaFields(s)[name]; ok {
+		return fi.value, true
+	}
+	if s.Allows(cue.Str(name)) {
+		if v, ok := patternValue(s); ok {
+			return v, true
+		}
+	}
 	if v := s.LookupPath(cue.MakePath(cue.Str(name))); v.Exists() {
 		return v, true
 	}
 	if v := s.LookupPath(cue.MakePath(cue.Str(name).Optional())); v.Exists() {
 		return v, true
-	}
-	if s.Allows(cue.Str(name)) {
-		if v := s.LookupPath(cue.MakePath(cue.AnyString)); v.Exists() {
-			return v, true
-		}
 	}
 	return cue.Value{}, false
 }
@@ -126,7 +175,11 @@ func structure(spec *load.Spec, s cue.Value, doc map[string]any, path []string, 
 			sub, known = c, true
 		}
 		if !known {
-			*ds = append(*ds, unknownAttr(spec, p, k, fields))
+			if d, isLabel := labelNameDiagnostic(spec, p); isLabel {
+				*ds = append(*ds, d)
+			} else {
+				*ds = append(*ds, unknownAttr(spec, p, k, fields))
+			}
 			continue
 		}
 		if m, ok := v.(map[string]any); ok && isClosedStruct(sub) {
@@ -305,10 +358,15 @@ func concreteSubset(v cue.Value) any {
 	if d, ok := v.Default(); ok {
 		v = d
 	}
-	if v.Err() != nil {
-		return nil
+	// An error anywhere inside a struct or list is also reported by the
+	// struct or list itself (CUE propagates errors upwards), so only a
+	// scalar's own error may stop the walk: checking v.Err() here for
+	// containers would drop the whole model for one bad field.
+	kind := v.IncompleteKind()
+	if kind == cue.BottomKind {
+		kind = containerKind(v)
 	}
-	switch v.IncompleteKind() {
+	switch kind {
 	case cue.StructKind:
 		out := map[string]any{}
 		it, err := v.Fields()
@@ -332,7 +390,7 @@ func concreteSubset(v cue.Value) any {
 		}
 		return out
 	}
-	if !v.IsConcrete() {
+	if v.Err() != nil || !v.IsConcrete() {
 		return nil
 	}
 	var x any
@@ -340,6 +398,19 @@ func concreteSubset(v cue.Value) any {
 		return nil
 	}
 	return x
+}
+
+// containerKind tells whether a value with an error is a struct or a list:
+// CUE reports the kind of every value with an error anywhere inside it as
+// bottom, so IncompleteKind alone cannot tell.
+func containerKind(v cue.Value) cue.Kind {
+	if _, err := v.Fields(); err == nil {
+		return cue.StructKind
+	}
+	if _, err := v.List(); err == nil {
+		return cue.ListKind
+	}
+	return cue.BottomKind
 }
 
 // cuePath turns CUE's error path into document keys.

@@ -27,7 +27,7 @@ func Validate(spec *load.Spec, repo fs.FS) (*model.Cluster, diag.Diagnostics) {
 			Subject: hcl.Range{Filename: spec.Filename, Start: hcl.InitialPos, End: hcl.InitialPos}}}
 	}
 	var ds diag.Diagnostics
-	doc := structure(spec, def, spec.Doc, nil, &ds)
+	doc := structure(spec, def, withoutNonFinite(spec), nil, &ds)
 	c, uds := unify(spec, def, doc)
 	ds = append(ds, uds...)
 	if c != nil {
