@@ -11,8 +11,6 @@
 //     steady state (namespaces, the Ceph cluster with its pools and storage
 //     classes, the user's Helm releases as Flux objects), one module per
 //     component. kubenix renders them to YAML that Flux applies from Git.
-//   - kubernetes/manifests.sh, which builds that YAML with the flake and
-//     writes it under the Flux path.
 //   - .sops.yaml, the creation rules that decide who can decrypt which
 //     secrets file.
 //
@@ -38,9 +36,6 @@ const (
 	// KubenixDir holds the kubenix modules; its default.nix is the module
 	// the flake evaluates.
 	KubenixDir = "kubernetes/kubenix"
-	// ManifestsScriptPath builds the flake's packages.<system>.manifests and
-	// copies it under the Flux path.
-	ManifestsScriptPath = "kubernetes/manifests.sh"
 	// SopsConfigPath is sops's configuration; sops looks for it in the
 	// current directory and its parents.
 	SopsConfigPath = ".sops.yaml"
@@ -64,12 +59,6 @@ func Render(c *model.Cluster) ([]generator.File, error) {
 		return nil, fmt.Errorf("%s: %w", KubenixDir, err)
 	}
 	files = append(files, kube...)
-
-	script, err := renderManifestsScript(c)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ManifestsScriptPath, err)
-	}
-	files = append(files, script)
 
 	sops, err := renderSopsConfig(c)
 	if err != nil {

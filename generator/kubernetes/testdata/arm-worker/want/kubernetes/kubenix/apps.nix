@@ -42,6 +42,7 @@
             [ ]
           ];
           negative = -7;
+          nothing = null;
           ratio = 0.25;
           replicaCount = 2;
           "slash/key" = "s/l";
