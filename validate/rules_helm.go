@@ -106,7 +106,7 @@ func walkValues(v any, path []string, bad func(path []string, key bool, v any)) 
 	case map[string]any:
 		for _, k := range model.SortedKeys(x) {
 			p := append(append([]string(nil), path...), k)
-			if strings.ContainsRune(k, 0) {
+			if strings.ContainsRune(k, 0) || interpretedKey(k) {
 				bad(p, true, k)
 			}
 			walkValues(x[k], p, bad)
@@ -126,9 +126,19 @@ func walkValues(v any, path []string, bad func(path []string, key bool, v any)) 
 	}
 }
 
+// interpretedKey reports whether a values key would not survive the trip
+// through Nix and kubenix as data: Nix turns a set with outPath or
+// __toString into a string when printing it as JSON, and kubenix strips
+// every attribute whose name starts with "_" from the objects it renders.
+func interpretedKey(k string) bool {
+	return k == "outPath" || strings.HasPrefix(k, "_")
+}
+
 func valueProblem(path []string, key bool, v any) string {
 	where := "values." + strings.Join(path, ".")
 	switch {
+	case key && interpretedKey(path[len(path)-1]):
+		return fmt.Sprintf("the key %q of %s would not reach the chart: Nix treats outPath and __toString specially and kubenix drops keys that start with \"_\". Set it with a post-renderer or in a values file the chart reads", path[len(path)-1], strings.Join(append([]string{"values"}, path[:len(path)-1]...), "."))
 	case key:
 		return fmt.Sprintf("the key %q of %s has a NUL byte, which Nix strings cannot hold; remove it", strings.ReplaceAll(path[len(path)-1], "\x00", `\u0000`), strings.Join(append([]string{"values"}, path[:len(path)-1]...), "."))
 	case isString(v):
