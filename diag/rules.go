@@ -131,3 +131,10 @@ var (
 	RestrictedLabel = rule("HLC111", Error, "Label a kubelet may not set on itself")
 	TaintSyntax     = rule("HLC112", Error, "Invalid taint")
 )
+
+// Kubernetes add-ons hlcgen installs (Cilium, Rook) and their limits.
+var (
+	TooManyServers    = rule("HLC034", Error, "Too many control-plane nodes")
+	PodCIDRTooSmall   = rule("HLC027", Error, "cluster_cidr too small for Cilium's per-node pod ranges")
+	TwoDefaultClasses = rule("HLC120", Warning, "k3s local-path is also a default StorageClass")
+)

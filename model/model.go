@@ -13,6 +13,10 @@ const (
 	RoleStandalone   = "standalone"
 )
 
+// MaxControlPlaneNodes is how many servers hlcgen can give distinct
+// keepalived priorities (150, 140, ... 10); validation enforces it.
+const MaxControlPlaneNodes = 15
+
 // Cluster is a whole cluster.hcl.
 type Cluster struct {
 	Cluster      Identity               `json:"cluster"`

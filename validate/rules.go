@@ -57,6 +57,7 @@ func checkRules(rc *ruleContext) diag.Diagnostics {
 		checkTaints,
 		checkK3sFlags,
 		checkNUL,
+		checkAddons,
 	} {
 		check(rc)
 	}
