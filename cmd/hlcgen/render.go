@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -111,8 +112,8 @@ func reportCheck(c *cli.Context, plan *writer.Plan) error {
 		fmt.Fprintf(c.App.ErrWriter, "%s\n", ch)
 	}
 	msg := "generated files are out of date: run `hlcgen render` and commit the result."
-	if len(plan.Conflicts()) > 0 {
-		msg = "generated files are out of date or were edited by hand: put hand edits into cluster.hcl (or a hand-written module), then run `hlcgen render` (--force discards the edits) and commit the result."
+	if conflicts := plan.Conflicts(); len(conflicts) > 0 {
+		msg = "generated files are out of date, and render would stop: " + conflictAdvice(conflicts) + " Then run `hlcgen render` and commit the result."
 	}
 	return cli.Exit(msg, exitInvalid)
 }
@@ -134,5 +135,25 @@ func conflictExit(c *cli.Context, conflicts []writer.Change) error {
 	for _, ch := range conflicts {
 		fmt.Fprintf(c.App.ErrWriter, "%s\n", ch)
 	}
-	return cli.Exit("render stopped; nothing was written. Move hand edits into cluster.hcl or a hand-written module, or rerun with --force to discard them. hlcgen never overwrites files it does not own.", exitInvalid)
+	return cli.Exit("render stopped; nothing was written. "+conflictAdvice(conflicts), exitInvalid)
+}
+
+// conflictAdvice says how to resolve each kind of conflict present; only
+// hand edits can be overridden with --force.
+func conflictAdvice(conflicts []writer.Change) string {
+	has := map[writer.Action]bool{}
+	for _, ch := range conflicts {
+		has[ch.Action] = true
+	}
+	var advice []string
+	if has[writer.Edited] {
+		advice = append(advice, "Move hand edits into cluster.hcl or a hand-written module, or rerun with --force to discard them.")
+	}
+	if has[writer.Foreign] {
+		advice = append(advice, "Move away or delete the files hlcgen does not own (or fix them as their line says): it never overwrites them, even with --force.")
+	}
+	if has[writer.Escape] {
+		advice = append(advice, "Replace symlinks that lead outside the output directory with real directories: hlcgen never writes through them, even with --force.")
+	}
+	return strings.Join(advice, " ")
 }

@@ -110,7 +110,6 @@ helm_release "echo" {
     "if"         = "keyword key"
     # hlcgen's Nix keeps this key; kubenix's own output drops keys that
     # start with "_" (hall/kubenix modules/k8s.nix, moduleToAttrs).
-    "_hidden"    = "underscore"
     tricky       = "quote \" backslash \\ dollar-brace $${HOME} twice $${} newline\nsecond line\ttab"
     unicode      = "Grüße, 世界 ✓"
     env = {

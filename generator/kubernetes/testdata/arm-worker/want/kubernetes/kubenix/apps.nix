@@ -19,7 +19,6 @@
           };
         };
         values = {
-          _hidden = "underscore";
           disabled = false;
           "dotted.key" = "a.b";
           empty = "";
