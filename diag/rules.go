@@ -100,6 +100,7 @@ var (
 	FluxEmpty    = rule("HLC071", Error, "Flux branch or path is empty")
 	FluxInterval = rule("HLC072", Error, "Flux interval is not a duration")
 	FluxPath     = rule("HLC073", Error, "Flux path is not a clean relative path")
+	FluxBranch   = rule("HLC074", Error, "Flux branch is not a Git branch name")
 )
 
 // Helm releases.

@@ -94,6 +94,9 @@ func Parse(filename string, src []byte) (*Spec, diag.Diagnostics) {
 			Subject: hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
 		}}
 	}
+	if d, tooDeep := checkNesting(filename, src); tooDeep {
+		return spec, diag.Diagnostics{d}
+	}
 	file, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	spec.File = file
 	if hds.HasErrors() {

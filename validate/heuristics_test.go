@@ -364,8 +364,11 @@ func TestRepoURLProblem(t *testing.T) {
 	}
 }
 
-// FuzzLoad: no spec, however broken, makes validation panic. The seeds are
-// every case under testdata.
+// FuzzLoad: no spec, however broken, makes validation panic; every
+// diagnostic points into cluster.hcl, at line 1 or later; a spec without
+// errors has a model. The seeds are every case under testdata, which
+// include the reference spec (valid/reference.txtar). render.FuzzRender
+// goes on to render what validates.
 func FuzzLoad(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "*", "*.txtar"))
 	for _, file := range files {
@@ -374,6 +377,14 @@ func FuzzLoad(f *testing.F) {
 	}
 	repo := fstest.MapFS{"hardware/cp1.nix": &fstest.MapFile{Data: []byte("{ }")}}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		Load("cluster.hcl", src, repo)
+		_, c, ds := Load("cluster.hcl", src, repo)
+		for _, d := range ds {
+			if s := d.Subject; s.Filename != "cluster.hcl" || s.Start.Line < 1 || s.End.Byte < s.Start.Byte || s.End.Byte > len(src) {
+				t.Errorf("%s %s has no proper range: %+v", d.Code, d.Summary, s)
+			}
+		}
+		if !ds.HasErrors() && c == nil {
+			t.Errorf("no errors but no model")
+		}
 	})
 }

@@ -56,6 +56,9 @@ func checkRules(rc *ruleContext) diag.Diagnostics {
 		checkLabels,
 		checkTaints,
 		checkK3sFlags,
+		checkNixNames,
+		checkDeployHost,
+		checkFluxBranch,
 		checkNUL,
 		checkAddons,
 	} {

@@ -1,0 +1,154 @@
+package validate
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/hlcgen/hlcgen/diag"
+	"github.com/hlcgen/hlcgen/model"
+)
+
+// Rules about free text that reaches a consumer which gives it meaning.
+// The Nix printer escapes every string, so no value can break a generated
+// file; these rules are about values that would arrive intact and still
+// mean something other than what was written: a set Nix reads as a string,
+// a secret written outside the secrets directory, a branch Git cannot have.
+
+// nixInterpretedName reports whether an attribute name changes what Nix
+// makes of the set holding it: a set with outPath or __toString is a
+// string to builtins.toJSON and to string interpolation (__toString must
+// even be a function), and __functor makes it callable. Nix reserves the
+// "__" prefix for such names.
+func nixInterpretedName(name string) bool {
+	return name == "outPath" || strings.HasPrefix(name, "__")
+}
+
+const nixNameWhy = "Nix treats an attribute named outPath, or starting with \"__\" (such as __toString), as part of the language, not as data"
+
+// checkNixNames: user text that becomes an attribute name in generated
+// Nix, where the validator's patterns still allow outPath or a "__" name:
+// interface names (networking.interfaces.<if>), the token key
+// (sops.secrets.<token_secret>) and label keys (the nodes' labels in
+// generated/config, which `make gdeploy` reads with builtins.toJSON).
+func checkNixNames(rc *ruleContext) {
+	c := rc.c
+	for _, n := range c.NodeNames() {
+		node := c.Nodes[n]
+		if nixInterpretedName(node.Interface) {
+			rc.add(diag.InterfaceName, rc.value("nodes", n, "interface"),
+				"Node %q's interface %q becomes the attribute networking.interfaces.%s, and %s. Write the interface's real name, such as \"enp1s0\".",
+				n, node.Interface, node.Interface, nixNameWhy)
+		}
+		for _, key := range model.SortedKeys(node.Labels) {
+			if nixInterpretedName(key) {
+				rc.add(diag.LabelSyntax, rc.name("nodes", n, "labels", key),
+					"Node %q's label key %q becomes an attribute name in generated/config/default.nix, and %s: the whole labels set would read as a string. Use a prefixed key such as \"homelab.example/%s\".",
+					n, key, nixNameWhy, strings.TrimLeft(key, "_"))
+			}
+		}
+	}
+	checkTokenKey(rc)
+}
+
+// checkTokenKey: token_secret names the sops-nix secret, which sops-nix
+// decrypts to a file named after it under /run/secrets (joined as a path,
+// so "." and ".." segments would move the token elsewhere), and it is the
+// attribute sops.secrets.<token_secret> in the k3s module.
+func checkTokenKey(rc *ruleContext) {
+	ts := rc.c.Kubernetes.TokenSecret
+	if ts == "" || literalSecretReason(ts) != "" {
+		return // missing, or reported as a literal token
+	}
+	at := rc.value("kubernetes", "token_secret")
+	for _, seg := range strings.Split(ts, "/") {
+		if seg == "." || seg == ".." {
+			rc.add(diag.InvalidValue, at,
+				"token_secret %q has a %q segment. sops-nix writes the decrypted token to a file named after the key, under /run/secrets, so the token would land outside the secrets directory. Name the key with plain words, such as \"k3s/token\".", ts, seg)
+			return
+		}
+	}
+	if nixInterpretedName(ts) {
+		rc.add(diag.InvalidValue, at,
+			"token_secret %q becomes the attribute sops.secrets.%s of the k3s module, and %s. Name the key with plain words, such as \"k3s/token\".", ts, ts, nixNameWhy)
+	}
+}
+
+// checkDeployHost: deploy-rs passes deploy_host to ssh as user@host and to
+// nix copy as ssh://user@host; whitespace in it can only break both.
+func checkDeployHost(rc *ruleContext) {
+	for _, n := range rc.c.NodeNames() {
+		h := rc.c.Nodes[n].DeployHost
+		if !rc.has("nodes", n, "deploy_host") || !strings.ContainsFunc(h, unicode.IsSpace) {
+			continue
+		}
+		rc.add(diag.InvalidValue, rc.value("nodes", n, "deploy_host"),
+			"Node %q's deploy_host %q has whitespace; deploy-rs connects to it with ssh and nix copy, which take one host name or address. Write the host alone, such as \"cp1.home.arpa\" or \"10.10.10.11\".", n, h)
+	}
+}
+
+// gitBranchProblem explains why b is not a branch name Git accepts
+// (git check-ref-format --branch, and `git branch`'s refusal of "HEAD"
+// and of names starting with '-'), or returns "".
+func gitBranchProblem(b string) string {
+	switch {
+	case strings.TrimSpace(b) == "":
+		return "" // HLC071
+	case strings.ContainsFunc(b, func(r rune) bool { return r < 0x20 || r == 0x7f || unicode.IsSpace(r) }):
+		return "it has whitespace or a control character"
+	case strings.ContainsAny(b, "~^:?*[\\"):
+		return "it has one of ~ ^ : ? * [ \\, which Git does not allow in a branch name"
+	case strings.Contains(b, ".."), strings.Contains(b, "@{"), b == "@":
+		return "it has \"..\" or \"@{\", or is \"@\", which Git does not allow"
+	case strings.HasPrefix(b, "-"):
+		return "it starts with '-'"
+	case strings.HasPrefix(b, "/"), strings.HasSuffix(b, "/"), strings.Contains(b, "//"):
+		return "it starts or ends with '/' or has an empty component"
+	case strings.HasSuffix(b, "."):
+		return "it ends with '.'"
+	case b == "HEAD":
+		return "HEAD names the current commit, not a branch"
+	}
+	for _, comp := range strings.Split(b, "/") {
+		if strings.HasPrefix(comp, ".") || strings.HasSuffix(comp, ".lock") {
+			return fmt.Sprintf("its component %q starts with '.' or ends with \".lock\"", comp)
+		}
+	}
+	return ""
+}
+
+func checkFluxBranch(rc *ruleContext) {
+	f := rc.c.Flux
+	if f == nil || !rc.wroteString("flux", "branch") {
+		return
+	}
+	if p := gitBranchProblem(f.Branch); p != "" {
+		rc.add(diag.FluxBranch, rc.value("flux", "branch"),
+			"flux.branch %q is not a Git branch name: %s (git check-ref-format). Write the branch as `git branch` lists it, such as \"main\".", f.Branch, p)
+	}
+}
+
+// badControl reports the characters no single-line setting may hold: C0
+// controls but tab, DEL, C1 controls, Unicode line and paragraph
+// separators, and bidirectional overrides (which make a value read
+// differently from what it is, in review and in a terminal).
+func badControl(r rune) bool {
+	switch {
+	case r == '\t':
+		return false
+	case unicode.IsControl(r), r == '\u2028', r == '\u2029':
+		return true
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069':
+		return true
+	}
+	return false
+}
+
+// controlProblem describes the first bad character of s, or returns "".
+func controlProblem(s string) string {
+	if i := strings.IndexFunc(s, badControl); i >= 0 {
+		r := []rune(s[i:])[0]
+		return fmt.Sprintf("the control character U+%04X", r)
+	}
+	return ""
+}
