@@ -43,7 +43,7 @@ func TestNestingLimit(t *testing.T) {
 				t.Fatalf("refused at %d:%d: %s", d.Subject.Start.Line, d.Subject.Start.Column, d.Detail)
 			case tc.line == 0:
 				spec, ds := Parse("cluster.hcl", []byte(tc.src))
-				if spec.File == nil {
+				if !spec.Parsed {
 					t.Fatalf("not parsed: %v", ds)
 				}
 			case !bad:
@@ -57,8 +57,8 @@ func TestNestingLimit(t *testing.T) {
 				}
 				// Parse reports the same, and does not parse.
 				spec, ds := Parse("cluster.hcl", []byte(tc.src))
-				if spec.File != nil || len(ds) != 1 || ds[0] != d {
-					t.Errorf("Parse: file %v, diagnostics %v", spec.File != nil, ds)
+				if spec.Parsed || len(ds) != 1 || ds[0] != d {
+					t.Errorf("Parse: file %v, diagnostics %v", spec.Parsed, ds)
 				}
 			}
 		})

@@ -26,7 +26,10 @@ const MaxSpecBytes = 4 << 20
 type Spec struct {
 	Filename string
 	Src      []byte
-	File     *hcl.File
+	// Parsed reports that the HCL parsed, so Doc holds what the file
+	// says. The syntax tree itself is not kept: it is many times the size
+	// of the document and nothing after loading needs it.
+	Parsed bool
 	// Doc is the document handed to the CUE schema: map[string]any, []any,
 	// string, bool, int64, float64.
 	Doc map[string]any
@@ -98,10 +101,10 @@ func Parse(filename string, src []byte) (*Spec, diag.Diagnostics) {
 		return spec, diag.Diagnostics{d}
 	}
 	file, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
-	spec.File = file
 	if hds.HasErrors() {
 		return spec, diag.FromHCL(diag.Syntax, hds)
 	}
+	spec.Parsed = true
 	body := file.Body.(*hclsyntax.Body)
 	l := &loader{spec: spec}
 	spec.Source.entries[key(nil)] = span{value: hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}}

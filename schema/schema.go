@@ -81,3 +81,7 @@ func CheckJSON(name string, data []byte) error {
 	}
 	return Check(name, doc)
 }
+
+// Warm compiles the consumers' schemas now, so that a caller can overlap it
+// with loading and validating the spec.
+func Warm() { compileOnce.Do(compileAll) }

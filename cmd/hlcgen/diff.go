@@ -81,6 +81,7 @@ func runDiff(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	tuneGC(len(src) + len(base.src))
 
 	cur, err := render.Spec(path, src, os.DirFS(dir))
 	printDiagnostics(c, &loaded{path: path, spec: cur.Spec, diags: cur.Diags})

@@ -31,11 +31,15 @@ type loaded struct {
 // loadSpec reads and validates the spec named by --file. Module paths in it
 // are checked against the directory that holds it.
 func loadSpec(c *cli.Context) (*loaded, error) {
+	// Compile the schema on the other core while this one reads and
+	// parses the spec.
+	go validate.Warm()
 	path := c.String("file")
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, usageError("cannot read the spec: %v", err)
 	}
+	tuneGC(len(src))
 	repo := os.DirFS(filepath.Dir(path))
 	spec, cluster, ds := validate.Load(path, src, repo)
 	return &loaded{path: path, spec: spec, cluster: cluster, diags: ds}, nil
