@@ -71,18 +71,21 @@ func hasBadControl(s string) bool {
 // hostile) is refused.
 func anyText(string) bool { return true }
 
-// singleLine: Helm chart names and versions, ssh options.
+// singleLine: Helm chart versions.
 func singleLine(s string) bool { return !hasBadControl(s) }
+
+// sshOpt: one ssh argument; deploy-rs joins them with spaces for nix copy,
+// which splits them again.
+func sshOpt(s string) bool { return singleLine(s) && !strings.ContainsFunc(s, unicode.IsSpace) }
 
 func nonBlankLine(s string) bool { return strings.TrimSpace(s) != "" && singleLine(s) }
 
-// chartName: the schema wants at least one character (a blank one is
-// accepted, and fails in Flux).
-func chartName(s string) bool { return s != "" && singleLine(s) }
+// chartName: the schema wants one word: no whitespace or Unicode space.
+func chartName(s string) bool { return nonBlankLine(s) && !strings.ContainsFunc(s, unicode.IsSpace) }
 
-// deployHost: one host, no whitespace.
+// deployHost: one host, no whitespace and no user part.
 func deployHost(s string) bool {
-	return s != "" && singleLine(s) && !strings.ContainsFunc(s, unicode.IsSpace)
+	return s != "" && singleLine(s) && !strings.ContainsFunc(s, unicode.IsSpace) && !strings.Contains(s, "@")
 }
 
 // sshComment: the comment of an authorized_keys line, on one line.
@@ -131,8 +134,8 @@ func filter(in []string, ok func(string) bool) (accepted, refused []string) {
 // everywhere else. It returns the spec; the values are read back from it.
 func hostileSpec(t *testing.T) *testSpec {
 	descriptions, _ := filter(hostile, anyText)
-	charts, _ := filter(hostile, nonBlankLine) // charts and versions
-	sshOpts, _ := filter(hostile, singleLine)
+	charts, _ := filter(hostile, chartName) // charts and versions
+	sshOpts, _ := filter(hostile, sshOpt)
 	hosts, _ := filter(hostile, deployHost)
 	comments, _ := filter(hostile, sshComment)
 	keys, _ := filter(hostile, helmKey)
@@ -620,7 +623,7 @@ func TestHostileRefused(t *testing.T) {
 	}{
 		// An empty deploy_host is the schema's (and the builder omits it).
 		{"deploy_host", "deploy_host", func(v string) bool { return v == "" || deployHost(v) }, func(s *testSpec, v string) { s.nodes[0].deployHost = v }},
-		{"ssh_opts", "ssh_opts", singleLine, func(s *testSpec, v string) { s.sshOpts = []string{"-p", v} }},
+		{"ssh_opts", "ssh_opts", sshOpt, func(s *testSpec, v string) { s.sshOpts = []string{"-p", v} }},
 		{"ssh key comment", "ssh_keys", sshComment, func(s *testSpec, v string) { s.users[0].keys = append(s.users[0].keys, sshKey+" "+v) }},
 		{"helm chart", "chart", chartName, func(s *testSpec, v string) { s.helm[0].chart = v }},
 		{"helm version", "version", nonBlankLine, func(s *testSpec, v string) { s.helm[0].version = v }},

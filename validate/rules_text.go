@@ -74,16 +74,33 @@ func checkTokenKey(rc *ruleContext) {
 	}
 }
 
-// checkDeployHost: deploy-rs passes deploy_host to ssh as user@host and to
-// nix copy as ssh://user@host; whitespace in it can only break both.
+// checkDeployHost: deploy-rs passes deploy_host to ssh as sshUser@host and
+// to nix copy as ssh://sshUser@host, so it must be one host name or
+// address: whitespace splits it, and a user part ("ops@cp1") would be
+// doubled (deploy.ssh_user names the user). Each deploy.ssh_opts entry is
+// one ssh argument, but deploy-rs joins them with spaces into NIX_SSHOPTS,
+// which nix splits at whitespace again: an entry with a space would reach
+// ssh as two arguments.
 func checkDeployHost(rc *ruleContext) {
 	for _, n := range rc.c.NodeNames() {
 		h := rc.c.Nodes[n].DeployHost
-		if !rc.has("nodes", n, "deploy_host") || !strings.ContainsFunc(h, unicode.IsSpace) {
+		if !rc.has("nodes", n, "deploy_host") {
 			continue
 		}
-		rc.add(diag.InvalidValue, rc.value("nodes", n, "deploy_host"),
-			"Node %q's deploy_host %q has whitespace; deploy-rs connects to it with ssh and nix copy, which take one host name or address. Write the host alone, such as \"cp1.home.arpa\" or \"10.10.10.11\".", n, h)
+		switch {
+		case strings.ContainsFunc(h, unicode.IsSpace):
+			rc.add(diag.InvalidValue, rc.value("nodes", n, "deploy_host"),
+				"Node %q's deploy_host %q has whitespace; deploy-rs connects to it with ssh and nix copy, which take one host name or address. Write the host alone, such as \"cp1.home.arpa\" or \"10.10.10.11\".", n, h)
+		case strings.Contains(h, "@"):
+			rc.add(diag.InvalidValue, rc.value("nodes", n, "deploy_host"),
+				"Node %q's deploy_host %q has a user part; deploy-rs prepends deploy.ssh_user itself, so ssh would get two. Write the host alone and set the user with deploy.ssh_user.", n, h)
+		}
+	}
+	for i, opt := range rc.c.Deploy.SSHOpts {
+		if strings.ContainsFunc(opt, unicode.IsSpace) {
+			rc.add(diag.InvalidValue, rc.value("deploy", "ssh_opts", idx(i)),
+				"deploy.ssh_opts[%d] %q has whitespace; deploy-rs joins the options with spaces for nix copy, which splits them again, so ssh would get it as two arguments. Write each argument as its own entry, such as [\"-o\", \"ProxyJump=bastion\"].", i, opt)
+		}
 	}
 }
 
