@@ -144,6 +144,11 @@ type Group struct {
 	Modules     []string `json:"modules"`
 }
 
+// HostSecretsFile is the sops file holding one node's own secrets, relative
+// to the repository: .sops.yaml gives it to the admins and that node alone,
+// and the node's sops.defaultSopsFile points at it.
+func HostSecretsFile(node string) string { return "secrets/hosts/" + node + ".yaml" }
+
 // IsKubernetes reports whether the node runs k3s.
 func (n Node) IsKubernetes() bool { return n.Role == RoleControlPlane || n.Role == RoleWorker }
 

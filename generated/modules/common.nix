@@ -31,8 +31,8 @@
 
   # sops-nix decrypts with the host's own SSH key, converted to age: its
   # public half is the node's age_key in cluster.hcl. The key file never
-  # enters the store. The sops file itself is encrypted, so it may.
-  sops.defaultSopsFile = ../../secrets/cluster.yaml;
+  # enters the store. Each host's default sops file is its own (set in the
+  # host module); cluster-wide secrets name the cluster file explicitly.
   sops.age.sshKeyPaths = [ "/etc/ssh/ssh_host_ed25519_key" ];
 
   networking.firewall.enable = true;

@@ -42,7 +42,7 @@ type sopsConfig struct {
 
 // HostSecretsPath is where a node's own secrets live, relative to the
 // repository root: only that node and the admins can decrypt it.
-func HostSecretsPath(node string) string { return "secrets/hosts/" + node + ".yaml" }
+func HostSecretsPath(node string) string { return model.HostSecretsFile(node) }
 
 // kubernetesSecretSelector makes sops encrypt only the values of a Kubernetes
 // Secret, so kustomize and Flux can still read apiVersion, kind and metadata

@@ -50,6 +50,14 @@ func (p *plan) hostFile(name string) ([]byte, error) {
 			SetPath([]string{"linkConfig", "Name"}, nix.String(n.Interface)),
 			"systemd", "network", "links", "10-"+n.Interface)
 	}
+	// The host's own secrets file, which .sops.yaml gives to the admins and
+	// this node alone. It is encrypted, so it may be copied to the store;
+	// it need not exist until a secret uses it.
+	sopsFile, err := nix.Path(relFrom(path.Dir(hostPath(name)), model.HostSecretsFile(name)))
+	if err != nil {
+		return nil, fmt.Errorf("node %q: its secrets file cannot be written as a Nix path literal: %w", name, err)
+	}
+	set(m, sopsFile, "sops", "defaultSopsFile")
 	set(m, nix.String(p.c.Cluster.TimeZone), "time", "timeZone")
 	set(m, nix.String(p.c.Cluster.StateVersion), "system", "stateVersion")
 

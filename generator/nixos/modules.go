@@ -18,7 +18,7 @@ func (p *plan) roleModules() (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if out[commonModule], err = renderSkeleton(commonModule, p.commonData(sopsFile)); err != nil {
+	if out[commonModule], err = renderSkeleton(commonModule, p.commonData()); err != nil {
 		return nil, fmt.Errorf("nixos: %s: %w", commonModule, err)
 	}
 	if len(p.c.KubernetesNodes()) == 0 {
@@ -68,10 +68,9 @@ type commonData struct {
 	DeployAsRoot    bool
 	TrustedUsers    nix.Expr
 	PermitRootLogin string
-	SopsFile        nix.Expr
 }
 
-func (p *plan) commonData(sopsFile nix.Expr) commonData {
+func (p *plan) commonData() commonData {
 	c := p.c
 	deployUser := c.Deploy.SSHUser
 	asRoot := deployUser == "root"
@@ -107,7 +106,7 @@ func (p *plan) commonData(sopsFile nix.Expr) commonData {
 		users.SetPath([]string{"root", "openssh", "authorizedKeys", "keys"}, strList(rootKeys))
 	}
 
-	d := commonData{Users: users, DeployAsRoot: asRoot, SopsFile: sopsFile, PermitRootLogin: "no"}
+	d := commonData{Users: users, DeployAsRoot: asRoot, PermitRootLogin: "no"}
 	if asRoot {
 		d.PermitRootLogin = "prohibit-password"
 	} else {

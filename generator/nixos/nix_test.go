@@ -271,6 +271,9 @@ let
     {
       hostName = host.networking.hostName;
       imports = map toString host.imports;
+      # The host's own sops file, as a path literal (never a string, which
+      # sops-nix would not copy into the store).
+      sopsFile = if builtins.isPath host.sops.defaultSopsFile then toString host.sops.defaultSopsFile else null;
       clusterInit = k3s.clusterInit or false;
       serverAddr = k3s.serverAddr or null;
       setsToken = k3s ? token;
@@ -289,7 +292,6 @@ in
   common = {
     ssh = common.services.openssh.settings;
     sshKeyPaths = common.sops.age.sshKeyPaths;
-    sopsFileIsPath = builtins.isPath common.sops.defaultSopsFile;
   };
   k8s =
     if isK8s then
@@ -342,6 +344,7 @@ type clusterProbeResult struct {
 	Nodes map[string]struct {
 		HostName    string
 		Imports     []string
+		SopsFile    *string
 		ClusterInit bool
 		ServerAddr  *string
 		SetsToken   bool
@@ -351,8 +354,7 @@ type clusterProbeResult struct {
 	}
 	Common struct {
 		SSH            map[string]any
-		SSHKeyPaths    []string
-		SopsFileIsPath bool
+		SSHKeyPaths []string
 	}
 	K8s *struct {
 		TokenFile, TokenFileType string
@@ -407,6 +409,11 @@ func TestNixClusterInvariants(t *testing.T) {
 					t.Errorf("%s: hostName %q", name, h.HostName)
 				}
 				seen[h.HostName] = true
+				// Each host's default sops file is its own, the one
+				// .sops.yaml gives to the admins and that node alone.
+				if h.SopsFile == nil || !strings.HasSuffix(*h.SopsFile, "/"+model.HostSecretsFile(name)) {
+					t.Errorf("%s: sops.defaultSopsFile %v, want a path literal to %s", name, h.SopsFile, model.HostSecretsFile(name))
+				}
 			}
 			if len(got.Nodes) != len(c.Nodes) {
 				t.Errorf("%d host modules, want %d", len(got.Nodes), len(c.Nodes))
@@ -548,7 +555,7 @@ func TestNixClusterInvariants(t *testing.T) {
 			if got.Common.SSH["PermitRootLogin"] != wantRoot {
 				t.Errorf("PermitRootLogin %v, want %s", got.Common.SSH["PermitRootLogin"], wantRoot)
 			}
-			if !slices.Equal(got.Common.SSHKeyPaths, []string{"/etc/ssh/ssh_host_ed25519_key"}) || !got.Common.SopsFileIsPath {
+			if !slices.Equal(got.Common.SSHKeyPaths, []string{"/etc/ssh/ssh_host_ed25519_key"}) {
 				t.Errorf("sops %+v", got.Common)
 			}
 

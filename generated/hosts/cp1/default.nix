@@ -20,6 +20,7 @@
     interface = "enp1s0";
   };
   networking.nameservers = [ "10.10.10.1" "9.9.9.9" ];
+  sops.defaultSopsFile = ../../../secrets/hosts/cp1.yaml;
   time.timeZone = "Europe/Berlin";
   system.stateVersion = "25.05";
   # This server bootstraps the embedded etcd; it joins no one.

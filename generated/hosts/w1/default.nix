@@ -20,6 +20,7 @@
     interface = "eno1";
   };
   networking.nameservers = [ "10.10.10.1" "9.9.9.9" ];
+  sops.defaultSopsFile = ../../../secrets/hosts/w1.yaml;
   time.timeZone = "Europe/Berlin";
   system.stateVersion = "25.05";
   # Joins through the floating API address.

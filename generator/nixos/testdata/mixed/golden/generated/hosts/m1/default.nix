@@ -25,6 +25,7 @@
     interface = "enp3s0";
   };
   networking.nameservers = [ "10.20.0.53" ];
+  sops.defaultSopsFile = ../../../secrets/hosts/m1.yaml;
   time.timeZone = "America/New_York";
   system.stateVersion = "25.05";
   # Joins through the floating API address.

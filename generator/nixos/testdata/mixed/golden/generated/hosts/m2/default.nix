@@ -25,6 +25,7 @@
     interface = "enp3s0";
   };
   networking.nameservers = [ "10.20.0.53" ];
+  sops.defaultSopsFile = ../../../secrets/hosts/m2.yaml;
   time.timeZone = "America/New_York";
   system.stateVersion = "25.05";
   # This server bootstraps the embedded etcd; it joins no one.

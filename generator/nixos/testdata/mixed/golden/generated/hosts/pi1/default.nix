@@ -24,6 +24,7 @@
     interface = "end0";
   };
   networking.nameservers = [ "10.20.0.53" ];
+  sops.defaultSopsFile = ../../../secrets/hosts/pi1.yaml;
   time.timeZone = "America/New_York";
   system.stateVersion = "25.05";
   # Joins through the floating API address.

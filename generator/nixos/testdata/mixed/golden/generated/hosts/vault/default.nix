@@ -24,6 +24,7 @@
     interface = "enp1s0";
   };
   networking.nameservers = [ "10.20.0.53" ];
+  sops.defaultSopsFile = ../../../secrets/hosts/vault.yaml;
   time.timeZone = "America/New_York";
   system.stateVersion = "25.05";
 }

@@ -20,6 +20,7 @@
     interface = "end0";
   };
   networking.nameservers = [ "10.10.10.1" "9.9.9.9" ];
+  sops.defaultSopsFile = ../../../secrets/hosts/backup.yaml;
   time.timeZone = "Europe/Berlin";
   system.stateVersion = "25.05";
 }

@@ -20,6 +20,7 @@
     interface = "enp1s0";
   };
   networking.nameservers = [ "10.10.10.1" "9.9.9.9" ];
+  sops.defaultSopsFile = ../../../secrets/hosts/cp2.yaml;
   time.timeZone = "Europe/Berlin";
   system.stateVersion = "25.05";
   # Joins through the floating API address.

@@ -25,6 +25,7 @@
     matchConfig.PermanentMACAddress = "52:54:00:ab:cd:ef";
     linkConfig.Name = "lan0";
   };
+  sops.defaultSopsFile = ../../../secrets/hosts/solo.yaml;
   time.timeZone = "UTC";
   system.stateVersion = "24.11";
   # This server bootstraps the embedded etcd; it joins no one.
