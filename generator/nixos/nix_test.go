@@ -353,7 +353,7 @@ type clusterProbeResult struct {
 		ExtraFlags  *string
 	}
 	Common struct {
-		SSH            map[string]any
+		SSH         map[string]any
 		SSHKeyPaths []string
 	}
 	K8s *struct {
