@@ -10,35 +10,6 @@ import (
 	"github.com/hlcgen/hlcgen/model"
 )
 
-// hlcgenReleases are the Helm releases hlcgen installs itself, by
-// namespace and release name, with why. A helm_release with the same
-// namespace and name would make two controllers fight over one release.
-// Keep this in step with generator/kubernetes (bootstrap.go: ciliumHelmChart,
-// fluxHelmChart, rookOperator).
-//
-//   - Cilium: k3s' helm-controller installs the HelmChart "cilium" as the
-//     release "cilium" in kube-system (CONSUMERS.md, "Bootstrapping the CNI").
-//   - Flux: the HelmChart "flux" installs the release "flux" in flux-system.
-//   - Rook: with Flux, a HelmRepository and a HelmRelease "rook-ceph" in
-//     flux-system (where Flux also stores the release); without Flux, a
-//     HelmChart whose release "rook-ceph" lives in rook-ceph.
-func hlcgenReleases(c *model.Cluster) map[[2]string]string {
-	out := map[[2]string]string{
-		{"kube-system", "cilium"}: "hlcgen installs Cilium as the Helm release \"cilium\" in kube-system, through k3s' HelmChart",
-	}
-	if c.Flux != nil {
-		out[[2]string{"flux-system", "flux"}] = "hlcgen installs Flux as the Helm release \"flux\" in flux-system, through k3s' HelmChart"
-	}
-	if c.Ceph != nil {
-		if c.Flux != nil {
-			out[[2]string{"flux-system", "rook-ceph"}] = "hlcgen installs the Rook operator with a Flux HelmRelease \"rook-ceph\" in flux-system"
-		} else {
-			out[[2]string{"rook-ceph", "rook-ceph"}] = "hlcgen installs the Rook operator as the Helm release \"rook-ceph\" in rook-ceph"
-		}
-	}
-	return out
-}
-
 // checkHelmReleases checks each helm_release. A release's name is its block
 // label: the Flux HelmRelease object and the Helm release are both named
 // after it, in its namespace. Labels are unique (the loader reports a
@@ -46,7 +17,10 @@ func hlcgenReleases(c *model.Cluster) map[[2]string]string {
 // collide are with the releases hlcgen installs itself.
 func checkHelmReleases(rc *ruleContext) {
 	c := rc.c
-	taken := hlcgenReleases(c)
+	taken := map[[2]string]string{}
+	for _, r := range c.ReservedHelmReleases() {
+		taken[[2]string{r.Namespace, r.Name}] = r.What
+	}
 	names := rc.inFileOrder(model.SortedKeys(c.HelmReleases), "helm_releases")
 	if len(names) > 0 && c.Flux == nil {
 		rc.add(diag.HelmNoFlux, rc.name("helm_releases", names[0]),

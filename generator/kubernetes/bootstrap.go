@@ -22,7 +22,7 @@ const k3sManifestDir = "/var/lib/rancher/k3s/server/manifests"
 const (
 	ciliumChartRepo = "https://helm.cilium.io/"
 
-	fluxNamespace = "flux-system"
+	fluxNamespace = model.FluxNamespace
 	fluxChartRepo = "https://fluxcd-community.github.io/helm-charts"
 	// fluxChartVersion pins the fluxcd-community flux2 chart. 2.14.1 ships
 	// Flux v2.4, which serves every API version used here: GitRepository
@@ -173,11 +173,11 @@ func ciliumHelmChart(c *model.Cluster) nix.Expr {
 			Set("tolerations", everywhere)).
 		Set("tolerations", everywhere)
 
-	return k3sHelmChart("cilium", nix.NewAttrs().
+	return k3sHelmChart(model.CiliumRelease, nix.NewAttrs().
 		Set("repo", nix.String(ciliumChartRepo)).
 		Set("chart", nix.String("cilium")).
 		Set("version", nix.String(c.Cilium.Version)).
-		Set("targetNamespace", nix.String("kube-system")).
+		Set("targetNamespace", nix.String(model.CiliumNamespace)).
 		Comment("Install with host networking and tolerating not-ready nodes: there").
 		Comment("is no pod network yet.").
 		Set("bootstrap", nix.Bool(true)).
@@ -187,7 +187,7 @@ func ciliumHelmChart(c *model.Cluster) nix.Expr {
 // fluxHelmChart installs Flux's controllers and CRDs with the
 // fluxcd-community chart.
 func fluxHelmChart() nix.Expr {
-	return k3sHelmChart("flux", nix.NewAttrs().
+	return k3sHelmChart(model.FluxRelease, nix.NewAttrs().
 		Set("repo", nix.String(fluxChartRepo)).
 		Set("chart", nix.String("flux2")).
 		Set("version", nix.String(fluxChartVersion)).
@@ -257,7 +257,7 @@ const (
 // Flux, k3s's own helm-controller installs the chart.
 func rookOperator(c *model.Cluster) nix.Expr {
 	if c.Flux == nil {
-		return k3sHelmChart(rookChart, nix.NewAttrs().
+		return k3sHelmChart(model.RookRelease, nix.NewAttrs().
 			Set("repo", nix.String(rookChartRepo)).
 			Set("chart", nix.String(rookChart)).
 			Set("version", nix.String(c.Ceph.RookVersion)).
@@ -275,10 +275,10 @@ func rookOperator(c *model.Cluster) nix.Expr {
 	release := nix.NewAttrs().
 		Set("apiVersion", nix.String(helmReleaseType.apiVersion())).
 		Set("kind", nix.String(helmReleaseType.kind)).
-		Set("metadata", meta(rookChart, fluxNamespace)).
+		Set("metadata", meta(model.RookRelease, fluxNamespace)).
 		Set("spec", nix.NewAttrs().
 			Set("interval", nix.String(interval)).
-			Set("releaseName", nix.String(rookChart)).
+			Set("releaseName", nix.String(model.RookRelease)).
 			Set("targetNamespace", nix.String(rookNamespace)).
 			SetPath([]string{"install", "createNamespace"}, nix.Bool(true)).
 			SetPath([]string{"chart", "spec"}, nix.NewAttrs().

@@ -45,7 +45,7 @@ const (
 // Rook names. The operator runs in rookNamespace, which also prefixes the
 // CSI driver names and is the clusterID of every StorageClass.
 const (
-	rookNamespace   = "rook-ceph"
+	rookNamespace   = model.RookNamespace
 	rookClusterName = "rook-ceph"
 	rookChartRepo   = "https://charts.rook.io/release"
 	rookChart       = "rook-ceph"
