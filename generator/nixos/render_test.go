@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/hlcgen/hlcgen/generator"
+	"github.com/hlcgen/hlcgen/internal/testtool"
 	"github.com/hlcgen/hlcgen/model"
 	"github.com/hlcgen/hlcgen/validate"
 )
@@ -18,7 +19,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/<case>/golden")
 
 // A case is a cluster.hcl and, in testdata/<case>/golden, the files Render
-// must produce from it.
+// must produce from it. The reference case's golden files are the
+// repository's own committed outputs.
 type testCase struct {
 	name, spec string
 }
@@ -59,6 +61,10 @@ func TestGolden(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			files := render(t, tc)
+			if tc.name == "reference" {
+				testtool.MatchCommitted(t, "../..", files)
+				return
+			}
 			dir := filepath.Join("testdata", tc.name, "golden")
 			if *update {
 				if err := os.RemoveAll(dir); err != nil {
