@@ -62,7 +62,9 @@ func dedupe(ds diag.Diagnostics) diag.Diagnostics {
 // Load parses and validates a spec in one step.
 func Load(filename string, src []byte, repo fs.FS) (*load.Spec, *model.Cluster, diag.Diagnostics) {
 	spec, ds := load.Parse(filename, src)
-	if !spec.Parsed || ds.HasErrors() && isSyntax(ds) {
+	// A file that did not parse (syntax errors, or refused before parsing
+	// as too large or too deeply nested) has no document to validate.
+	if !spec.Parsed {
 		ds.Sort()
 		return spec, nil, ds
 	}
@@ -71,15 +73,6 @@ func Load(filename string, src []byte, repo fs.FS) (*load.Spec, *model.Cluster, 
 	all = dedupe(all)
 	all.Sort()
 	return spec, c, all
-}
-
-func isSyntax(ds diag.Diagnostics) bool {
-	for _, d := range ds {
-		if d.Code == diag.Syntax.Code {
-			return true
-		}
-	}
-	return false
 }
 
 // Warm compiles the embedded schema now, so that a caller can overlap it
