@@ -70,10 +70,9 @@ func runDiff(c *cli.Context) error {
 	if rev == "" || strings.HasPrefix(rev, "-") {
 		return usageError("--base needs a Git revision, such as origin/main, not %q", rev)
 	}
-	path := c.String("file")
-	src, err := os.ReadFile(path)
+	path, src, err := readSpec(c)
 	if err != nil {
-		return usageError("cannot read the spec: %v", err)
+		return err
 	}
 	dir := filepath.Dir(path)
 

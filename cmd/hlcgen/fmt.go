@@ -32,10 +32,9 @@ func runFmt(c *cli.Context) error {
 	if c.Args().Present() {
 		return usageError("fmt takes no arguments; use --file to name the spec")
 	}
-	path := c.String("file")
-	src, err := os.ReadFile(path)
+	path, src, err := readSpec(c)
 	if err != nil {
-		return usageError("cannot read the spec: %v", err)
+		return err
 	}
 	// hclwrite formats even broken input as best it can; refuse instead,
 	// so fmt never rewrites a file the user is still in the middle of.

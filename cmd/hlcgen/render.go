@@ -45,10 +45,9 @@ func planRender(c *cli.Context) (*writer.Plan, error) {
 	// parses the spec; compiling is most of a small spec's run time.
 	go validate.Warm()
 	go schema.Warm()
-	path := c.String("file")
-	src, err := os.ReadFile(path)
+	path, src, err := readSpec(c)
 	if err != nil {
-		return nil, usageError("cannot read the spec: %v", err)
+		return nil, err
 	}
 	tuneGC(len(src))
 	dir := filepath.Dir(path)
