@@ -16,7 +16,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/hlcgen/hlcgen/internal/testtool"
-	"github.com/hlcgen/hlcgen/render"
+	"github.com/hlcgen/hlcgen/pipeline"
 	"github.com/hlcgen/hlcgen/scaffold"
 	"github.com/hlcgen/hlcgen/validate"
 )
@@ -62,7 +62,7 @@ func TestStarterValidates(t *testing.T) {
 	if got := c.ControlPlaneNodes(); len(got) != 3 {
 		t.Errorf("control-plane nodes %q, want three", got)
 	}
-	res, err := render.Spec("cluster.hcl", spec.Src, repo)
+	res, err := pipeline.Spec("cluster.hcl", spec.Src, repo)
 	if err != nil || res.Diags.HasErrors() {
 		t.Fatalf("render: %v %v", err, res.Diags)
 	}

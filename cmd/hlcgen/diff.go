@@ -16,7 +16,7 @@ import (
 	"github.com/hlcgen/hlcgen/diag"
 	"github.com/hlcgen/hlcgen/generator"
 	"github.com/hlcgen/hlcgen/model"
-	"github.com/hlcgen/hlcgen/render"
+	"github.com/hlcgen/hlcgen/pipeline"
 	"github.com/hlcgen/hlcgen/specdiff"
 	"github.com/hlcgen/hlcgen/writer"
 )
@@ -82,7 +82,7 @@ func runDiff(c *cli.Context) error {
 	}
 	tuneGC(len(src) + len(base.src))
 
-	cur, err := render.Spec(path, src, os.DirFS(dir))
+	cur, err := pipeline.Spec(path, src, os.DirFS(dir))
 	printDiagnostics(c, &loaded{path: path, spec: cur.Spec, diags: cur.Diags})
 	if cur.Diags.HasErrors() {
 		return cli.Exit(fmt.Sprintf("\n%s has %s, so there is nothing to compare. Fix them (`hlcgen validate` lists them) and run `hlcgen diff --base %s` again.",
@@ -99,7 +99,7 @@ func runDiff(c *cli.Context) error {
 		// Module paths of the base are not checked (nil repository): the
 		// modules as they were at the base are history, nothing this
 		// change could fix, and the rendered output does not read them.
-		old, err := render.Spec(base.name, base.src, nil)
+		old, err := pipeline.Spec(base.name, base.src, nil)
 		switch {
 		case old.Diags.HasErrors():
 			rep.baseErrors = old.Diags.Errors()

@@ -12,7 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/hlcgen/hlcgen/internal/testtool"
-	"github.com/hlcgen/hlcgen/render"
+	"github.com/hlcgen/hlcgen/pipeline"
 	"github.com/hlcgen/hlcgen/writer"
 )
 
@@ -83,7 +83,7 @@ func TestPreCommitHookFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := render.Spec("cluster.hcl", src, nil)
+	res, err := pipeline.Spec("cluster.hcl", src, nil)
 	if err != nil || res.Diags.HasErrors() {
 		t.Fatalf("render: %v %v", err, res.Diags)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/hlcgen/hlcgen/diag"
-	"github.com/hlcgen/hlcgen/render"
+	"github.com/hlcgen/hlcgen/pipeline"
 	"github.com/hlcgen/hlcgen/schema"
 	"github.com/hlcgen/hlcgen/validate"
 	"github.com/hlcgen/hlcgen/writer"
@@ -51,7 +51,7 @@ func planRender(c *cli.Context) (*writer.Plan, error) {
 	}
 	tuneGC(len(src))
 	dir := filepath.Dir(path)
-	res, err := render.Spec(path, src, os.DirFS(dir))
+	res, err := pipeline.Spec(path, src, os.DirFS(dir))
 	l := &loaded{path: path, spec: res.Spec, diags: res.Diags}
 	printDiagnostics(c, l)
 	if res.Diags.HasErrors() {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/hlcgen/hlcgen/diag"
 	"github.com/hlcgen/hlcgen/internal/specgen"
-	"github.com/hlcgen/hlcgen/render"
+	"github.com/hlcgen/hlcgen/pipeline"
 	"github.com/hlcgen/hlcgen/validate"
 )
 
@@ -43,7 +43,7 @@ func TestGeneratedSpecsAreValid(t *testing.T) {
 			if t.Failed() {
 				return
 			}
-			if _, err := render.Files(c); err != nil {
+			if _, err := pipeline.Files(c); err != nil {
 				t.Errorf("render: %v", err)
 			}
 		})

@@ -1,4 +1,4 @@
-package render_test
+package pipeline_test
 
 import (
 	"path"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/hlcgen/hlcgen/diag"
 	"github.com/hlcgen/hlcgen/model"
-	"github.com/hlcgen/hlcgen/render"
+	"github.com/hlcgen/hlcgen/pipeline"
 )
 
 // TestLiteralTokenRefused: a k3s token pasted into kubernetes.token_secret
@@ -30,7 +30,7 @@ func TestLiteralTokenRefused(t *testing.T) {
 		s := minimalSpec()
 		s.tokenSecret = token
 		src := s.hcl(t)
-		res, err := render.Spec("cluster.hcl", src, nil)
+		res, err := pipeline.Spec("cluster.hcl", src, nil)
 		if err != nil || res.Files != nil {
 			t.Errorf("%s: rendered (error %v)", token, err)
 			continue

@@ -1,4 +1,4 @@
-package render_test
+package pipeline_test
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ import (
 	"github.com/hlcgen/hlcgen/generator"
 	"github.com/hlcgen/hlcgen/internal/testtool"
 	"github.com/hlcgen/hlcgen/model"
-	"github.com/hlcgen/hlcgen/render"
+	"github.com/hlcgen/hlcgen/pipeline"
 )
 
 // The Nix-injection proof. Hostile strings go into every place of
@@ -252,7 +252,7 @@ type rendered struct {
 func renderSpec(t *testing.T, s *testSpec) rendered {
 	t.Helper()
 	src := s.hcl(t)
-	res, err := render.Spec("cluster.hcl", src, nil)
+	res, err := pipeline.Spec("cluster.hcl", src, nil)
 	if err != nil {
 		t.Fatalf("render: %v", err)
 	}
@@ -672,7 +672,7 @@ func TestHostileRefused(t *testing.T) {
 				s := minimalSpec()
 				f.set(s, v)
 				src := s.hcl(t)
-				res, err := render.Spec("cluster.hcl", src, nil)
+				res, err := pipeline.Spec("cluster.hcl", src, nil)
 				if err != nil || res.Files != nil || !res.Diags.HasErrors() {
 					t.Errorf("%q accepted (error %v)", v, err)
 					continue

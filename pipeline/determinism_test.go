@@ -1,4 +1,4 @@
-package render_test
+package pipeline_test
 
 import (
 	"bytes"
@@ -16,7 +16,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 
 	"github.com/hlcgen/hlcgen/generator"
-	"github.com/hlcgen/hlcgen/render"
+	"github.com/hlcgen/hlcgen/pipeline"
 	"github.com/hlcgen/hlcgen/writer"
 )
 
@@ -29,7 +29,7 @@ const (
 )
 
 // TestDeterminismChild is the child's side: the same pipeline as
-// `hlcgen render` (render.Spec, then the writer's plan and apply, manifest
+// `hlcgen render` (pipeline.Spec, then the writer's plan and apply, manifest
 // and .gitattributes included).
 func TestDeterminismChild(t *testing.T) {
 	specPath, out := os.Getenv(childSpecEnv), os.Getenv(childOutEnv)
@@ -40,7 +40,7 @@ func TestDeterminismChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := render.Spec("cluster.hcl", src, nil)
+	res, err := pipeline.Spec("cluster.hcl", src, nil)
 	if err != nil || res.Diags.HasErrors() {
 		t.Fatalf("render: %v %v", err, res.Diags)
 	}
@@ -177,9 +177,9 @@ func shuffleBody(from, to *hclwrite.Body, rng *rand.Rand) {
 }
 
 // renderFiles validates and renders src, which must be valid.
-func renderFiles(t *testing.T, src []byte) ([]generator.File, *render.Result) {
+func renderFiles(t *testing.T, src []byte) ([]generator.File, *pipeline.Result) {
 	t.Helper()
-	res, err := render.Spec("cluster.hcl", src, nil)
+	res, err := pipeline.Spec("cluster.hcl", src, nil)
 	if err != nil || res.Diags.HasErrors() {
 		t.Fatalf("render: %v %v\n%s", err, res.Diags.Errors(), src)
 	}

@@ -1,10 +1,10 @@
-package render_test
+package pipeline_test
 
 import (
 	"os"
 	"testing"
 
-	"github.com/hlcgen/hlcgen/render"
+	"github.com/hlcgen/hlcgen/pipeline"
 	"github.com/hlcgen/hlcgen/writer"
 )
 
@@ -19,7 +19,7 @@ func TestRepositoryOutputsAreCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := render.Spec("cluster.hcl", src, os.DirFS(root))
+	res, err := pipeline.Spec("cluster.hcl", src, os.DirFS(root))
 	if err != nil || res.Diags.HasErrors() {
 		t.Fatalf("render: %v %v", err, res.Diags.Errors())
 	}

@@ -1,7 +1,7 @@
 // Package render is the pipeline from a spec on disk to the files hlcgen
 // owns: load, validate, then run every generator on the validated model. It
 // never writes; the writer package does.
-package render
+package pipeline
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package render_test
+package pipeline_test
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/hlcgen/hlcgen/diag"
-	"github.com/hlcgen/hlcgen/render"
+	"github.com/hlcgen/hlcgen/pipeline"
 )
 
 // referenceSpec is the repository's own cluster.hcl.
@@ -86,15 +86,15 @@ func seedSpecs(t testing.TB) []seedSpec {
 // enforces this one.
 const renderTimeout = 10 * time.Second
 
-// outcome is one run of render.Spec.
+// outcome is one run of pipeline.Spec.
 type outcome struct {
-	res   *render.Result
+	res   *pipeline.Result
 	err   error
 	panic any
 	stack []byte
 }
 
-// renderWithin runs render.Spec with a deadline and turns a panic into an
+// renderWithin runs pipeline.Spec with a deadline and turns a panic into an
 // outcome, so that a failure names the input.
 func renderWithin(src []byte, limit time.Duration) (outcome, bool) {
 	done := make(chan outcome, 1)
@@ -106,7 +106,7 @@ func renderWithin(src []byte, limit time.Duration) (outcome, bool) {
 			}
 			done <- o
 		}()
-		o.res, o.err = render.Spec("cluster.hcl", src, nil)
+		o.res, o.err = pipeline.Spec("cluster.hcl", src, nil)
 	}()
 	select {
 	case o := <-done:
@@ -116,7 +116,7 @@ func renderWithin(src []byte, limit time.Duration) (outcome, bool) {
 	}
 }
 
-// checkOutcome holds render.Spec to its contract on any input:
+// checkOutcome holds pipeline.Spec to its contract on any input:
 //
 //   - it never panics and finishes within renderTimeout;
 //   - every diagnostic has a known code and a range in cluster.hcl, on line 1
@@ -130,11 +130,11 @@ func checkOutcome(t *testing.T, src []byte) {
 	o, ok := renderWithin(src, renderTimeout)
 	switch {
 	case !ok:
-		t.Fatalf("render.Spec did not finish within %v on:\n%s", renderTimeout, quoteSrc(src))
+		t.Fatalf("pipeline.Spec did not finish within %v on:\n%s", renderTimeout, quoteSrc(src))
 	case o.panic != nil:
-		t.Fatalf("render.Spec panicked: %v\n%s\non:\n%s", o.panic, o.stack, quoteSrc(src))
+		t.Fatalf("pipeline.Spec panicked: %v\n%s\non:\n%s", o.panic, o.stack, quoteSrc(src))
 	case o.res == nil:
-		t.Fatalf("render.Spec returned no result (error %v)", o.err)
+		t.Fatalf("pipeline.Spec returned no result (error %v)", o.err)
 	}
 	known := map[string]bool{}
 	for _, r := range diag.Catalogue {
@@ -263,7 +263,7 @@ func TestTenThousandNodes(t *testing.T) {
 	}
 	src := bytes.Replace(s.hcl(t), []byte("kubernetes {\n"), []byte("kubernetes {\n  cluster_cidr = \"10.64.0.0/10\"\n  service_cidr = \"10.128.0.0/16\"\n"), 1)
 	start := time.Now()
-	res, err := render.Spec("cluster.hcl", src, nil)
+	res, err := pipeline.Spec("cluster.hcl", src, nil)
 	took := time.Since(start)
 	if err != nil || res.Diags.HasErrors() {
 		t.Fatalf("%v %v", err, res.Diags.Errors())

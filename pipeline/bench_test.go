@@ -1,11 +1,11 @@
-package render_test
+package pipeline_test
 
 import (
 	"fmt"
 	"testing"
 
 	"github.com/hlcgen/hlcgen/internal/specgen"
-	"github.com/hlcgen/hlcgen/render"
+	"github.com/hlcgen/hlcgen/pipeline"
 	"github.com/hlcgen/hlcgen/validate"
 )
 
@@ -22,7 +22,7 @@ func BenchmarkFiles(b *testing.B) {
 			b.ReportAllocs()
 			var out int64
 			for b.Loop() {
-				files, err := render.Files(c)
+				files, err := pipeline.Files(c)
 				if err != nil {
 					b.Fatal(err)
 				}
