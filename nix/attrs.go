@@ -110,6 +110,18 @@ func (a *AttrSet) Comment(text string) *AttrSet {
 	return a
 }
 
+// blankLine stands for an empty line among the pending comment lines; it
+// cannot come from Comment, which neutralises control characters.
+const blankLine = "\x00"
+
+// Blank adds an empty line before the next binding (or comment), to group
+// bindings the way a person would; the standard Nix format keeps such
+// lines. A blank line at the start or end of a set is not printed.
+func (a *AttrSet) Blank() *AttrSet {
+	a.pending = append(a.pending, blankLine)
+	return a
+}
+
 // flushComments turns pending comment lines into an entry placed at
 // position at (or appended if at < 0).
 func (a *AttrSet) flushComments(at int) {

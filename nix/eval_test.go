@@ -145,6 +145,17 @@ func TestEvalRoundTrip(t *testing.T) {
 		expectedSelects = append(expectedSelects, expectedKeys[s])
 	}
 
+	// Interpolate: hostile literal text around a variable (the "$" and
+	// "${" traps are at the seams).
+	var interps []nix.Expr
+	var expectedInterps []any
+	for i := 0; i+1 < len(strs); i += 2 {
+		interps = append(interps, nix.Interpolate(strs[i], nix.Var("v"), strs[i+1], nix.Var("v")))
+		expectedInterps = append(expectedInterps, strs[i]+"V"+strs[i+1]+"V")
+	}
+	interps = append(interps, nix.Interpolate("$", nix.Var("v"), "$$", nix.Var("v"), "${", nix.Var("v"), "$"))
+	expectedInterps = append(expectedInterps, "$V$$V${V$")
+
 	// FromGo on nested JSON-like data.
 	goVal := map[string]any{}
 	for i := 0; i+2 < len(strs); i += 3 {
@@ -203,6 +214,7 @@ func TestEvalRoundTrip(t *testing.T) {
 		Set("keys", keys).
 		Set("paths", paths).
 		Set("selects", nix.Let(nix.NewAttrs().Set("s", keys), nix.List(selects...))).
+		Set("interps", nix.Let(nix.NewAttrs().Set("v", nix.String("V")), nix.List(interps...))).
 		Set("fromGo", fromGo).
 		Set("fromGoEqJSON", nix.Apply(nix.Raw("builtins.fromJSON"), nix.String(mustJSON(t, goVal)))).
 		Set("ints", nix.List(intList...)).
@@ -230,6 +242,7 @@ func TestEvalRoundTrip(t *testing.T) {
 		"keys":         expectedKeys,
 		"paths":        expectedPaths,
 		"selects":      expectedSelects,
+		"interps":      expectedInterps,
 		"fromGo":       goVal,
 		"fromGoEqJSON": goVal,
 		"floats":       true,

@@ -49,6 +49,9 @@ type (
 		body     Expr
 	}
 	concatExpr struct{ ops []Expr }
+	// interpExpr is a string with interpolations: parts are string
+	// (literal text) or Expr.
+	interpExpr struct{ parts []any }
 )
 
 func (strExpr) nixExpr()          {}
@@ -67,6 +70,7 @@ func (*lambdaExpr) nixExpr()      {}
 func (*lambdaIdentExpr) nixExpr() {}
 func (*letExpr) nixExpr()         {}
 func (*concatExpr) nixExpr()      {}
+func (interpExpr) nixExpr()       {}
 
 func mustExpr(what string, e Expr) {
 	if e == nil {
@@ -299,6 +303,60 @@ func Concat(a, b Expr) Expr {
 		}
 	}
 	return &concatExpr{ops}
+}
+
+// Interpolate returns a double-quoted string with interpolations: each part
+// is either a string, which is literal text escaped like [String], or an
+// Expr, printed inside `${ }`. Interpolate("${pkgs.procps}/bin", ...) is
+// how a module names a file of a package without building Nix text by
+// hand. The interpolated expressions are hlcgen's own (package paths,
+// variables), must print on one line, and are coerced to strings by Nix;
+// Interpolate panics on an expression that does not print on one line and
+// on any other part type.
+func Interpolate(parts ...any) Expr {
+	for _, part := range parts {
+		switch x := part.(type) {
+		case string:
+			mustString(x)
+		case Expr:
+			mustExpr("Interpolate", x)
+			if _, ok := flat(x); !ok {
+				panic("nix: Interpolate: an interpolated expression must print on one line")
+			}
+		default:
+			panic("nix: Interpolate takes strings and Exprs")
+		}
+	}
+	return interpExpr{append([]any(nil), parts...)}
+}
+
+func (e interpExpr) flat() (string, bool) {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i, part := range e.parts {
+		switch x := part.(type) {
+		case string:
+			q := quote(x)
+			q = q[1 : len(q)-1]
+			// A literal "$" right before an interpolation would lex as
+			// "$$" (a literal pair) followed by literal text.
+			// (quote escapes "$" only before "{", so a final "$" is bare.)
+			if strings.HasSuffix(q, "$") && i+1 < len(e.parts) {
+				if _, next := e.parts[i+1].(Expr); next {
+					q = q[:len(q)-1] + `\$`
+				}
+			}
+			b.WriteString(q)
+		case Expr:
+			s, ok := flat(x)
+			if !ok {
+				return "", false
+			}
+			b.WriteString("${" + s + "}")
+		}
+	}
+	b.WriteByte('"')
+	return b.String(), true
 }
 
 // Raw returns code verbatim.

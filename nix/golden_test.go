@@ -32,6 +32,8 @@ func goldens(t testing.TB) []golden {
 	return []golden{
 		{"string", nix.String(`a "b" \c ${d} $${e} $f` + "\n\t\r"), `"a \"b\" \\c \${d} $\${e} $f\n\t\r"`},
 		{"string dollar end", nix.String("$"), `"$"`},
+		{"blank lines", nix.NewAttrs().Blank().Set("a", nix.Int(1)).Blank().Blank().Comment("b").Set("b", nix.Int(2)).Blank(), "{\n  a = 1;\n\n  # b\n  b = 2;\n}"},
+		{"interpolation", nix.Interpolate("${x} $", nix.Select(nix.Var("pkgs"), "procps"), "/bin/pgrep"), `"\${x} \$${pkgs.procps}/bin/pgrep"`},
 		{"string unicode", nix.String("é😀\u2028"), "\"é😀\u2028\""},
 		{"int", nix.Int(42), "42"},
 		{"negative int", nix.Int(-7), "-7"},

@@ -196,6 +196,8 @@ func flat(e Expr) (string, bool) {
 		return e.p, true
 	case varExpr:
 		return e.name, true
+	case interpExpr:
+		return e.flat()
 	case rawExpr:
 		if strings.Contains(e.code, "\n") {
 			return "", false
@@ -286,7 +288,7 @@ func flatTerm(e Expr, maxPrec int) (string, bool) {
 // isScalar reports whether e may share a line with its siblings in a list.
 func isScalar(e Expr) bool {
 	switch e := e.(type) {
-	case strExpr, intExpr, floatExpr, boolExpr, nullExpr, pathExpr, varExpr:
+	case strExpr, intExpr, floatExpr, boolExpr, nullExpr, pathExpr, varExpr, interpExpr:
 		return true
 	case rawExpr:
 		return isSimpleRaw(e.code)
@@ -475,10 +477,20 @@ func (p *printer) attrs(a *AttrSet) {
 
 // entries prints bindings, each on a new line (shared by sets and let).
 func (p *printer) entries(entries []entry) {
-	for _, en := range entries {
+	for i, en := range entries {
 		switch en.kind {
 		case entryComment:
-			for _, l := range en.names {
+			for j, l := range en.names {
+				if l == blankLine {
+					// Only between entries: never first, last, or
+					// twice in a row.
+					first := i == 0 && j == 0
+					last := i == len(entries)-1 && j == len(en.names)-1
+					if !first && !last && (j == 0 || en.names[j-1] != blankLine) {
+						p.newline()
+					}
+					continue
+				}
 				p.newline()
 				p.write(commentLine(l))
 			}
