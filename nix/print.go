@@ -35,6 +35,34 @@ func File(header string, e Expr) []byte {
 	return []byte(b.String())
 }
 
+// wrapComment breaks a comment line longer than n columns at spaces, so a
+// long sentence reads as a paragraph. A word longer than n stays whole.
+func wrapComment(l string, n int) []string {
+	if n < 20 {
+		n = 20
+	}
+	var out []string
+	for textWidth(l) > n {
+		cut := -1
+		col := 0
+		for i, r := range l {
+			if col > n {
+				break
+			}
+			if r == ' ' && i > 0 {
+				cut = i
+			}
+			col++
+		}
+		if cut <= 0 {
+			break
+		}
+		out = append(out, strings.TrimRight(l[:cut], " "))
+		l = strings.TrimLeft(l[cut:], " ")
+	}
+	return append(out, l)
+}
+
 func commentLine(l string) string {
 	if l == "" {
 		return "#"
@@ -491,8 +519,10 @@ func (p *printer) entries(entries []entry) {
 					}
 					continue
 				}
-				p.newline()
-				p.write(commentLine(l))
+				for _, w := range wrapComment(l, width-p.indent-2) {
+					p.newline()
+					p.write(commentLine(w))
+				}
 			}
 		case entryInherit:
 			p.newline()

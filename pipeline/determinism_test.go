@@ -316,7 +316,6 @@ func listSpec(t *testing.T) string {
   extra_modules = ["custom/c.nix", "custom/d.nix"]`},
 		{`modules     = ["custom/rack-b-power.nix"]`, `modules     = ["custom/rack-b-power.nix", "custom/e.nix"]`},
 		{`token_secret = "k3s/token" # key in the cluster sops file, never a literal token`, `token_secret = "k3s/token"
-  disable = ["traefik", "servicelb", "local-storage"]
   extra_server_flags = ["--a=1", "--b=2"]
   extra_agent_flags = ["--c=1", "--d=2"]`},
 		{`auto_rollback  = true`, `auto_rollback  = true

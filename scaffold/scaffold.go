@@ -9,19 +9,18 @@
 package scaffold
 
 import (
-	"embed"
 	"path"
 	"strings"
+
+	"github.com/hlcgen/hlcgen/templates"
 )
 
-//go:generate cp ../flake.nix ../Makefile files/
+//go:generate cp ../flake.nix ../Makefile ../templates/init/
 
-// The starter files. flake.nix and Makefile are copies of the repository's
-// own (go generate refreshes them; a test fails when they drift): hlcgen's
-// repository is itself a homelab repository, the reference one.
-//
-//go:embed files
-var files embed.FS
+// The starter files are in templates/init. flake.nix and Makefile are
+// copies of the repository's own (go generate refreshes them; a test fails
+// when they drift): hlcgen's repository is itself a homelab repository, the
+// reference one.
 
 // File is one scaffolded file.
 type File struct {
@@ -58,7 +57,7 @@ func Files(rev string) []File {
 }
 
 func read(name string) string {
-	b, err := files.ReadFile("files/" + name)
+	b, err := templates.Init.ReadFile("init/" + name)
 	if err != nil {
 		panic("scaffold: missing embedded file " + name) // caught by the tests
 	}

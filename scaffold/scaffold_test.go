@@ -78,7 +78,7 @@ func TestStarterValidates(t *testing.T) {
 func TestStarterFormatted(t *testing.T) {
 	src := starter(t)["cluster.hcl"]
 	if got := hclwrite.Format(src); !bytes.Equal(got, src) {
-		t.Errorf("the starter cluster.hcl is not in canonical format; run hlcgen fmt on scaffold/files/cluster.hcl")
+		t.Errorf("the starter cluster.hcl is not in canonical format; run hlcgen fmt on templates/init/cluster.hcl")
 	}
 }
 
@@ -169,7 +169,7 @@ func TestReferenceCopies(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(files[name], ref) {
-			t.Errorf("scaffold/files/%s differs from the repository's %s: run `go generate ./scaffold`", name, name)
+			t.Errorf("templates/init/%s differs from the repository's %s: run `go generate ./scaffold`", name, name)
 		}
 	}
 }

@@ -13,7 +13,9 @@
 package specdiff
 
 import (
+	"encoding"
 	"fmt"
+	"net/netip"
 	"reflect"
 	"sort"
 	"strconv"
@@ -328,7 +330,7 @@ func (w *walker) bootstrap(old, new *model.Cluster) {
 func about(v reflect.Value) []Fact {
 	switch b := v.Interface().(type) {
 	case model.Node:
-		out := []Fact{{"", b.Role}, {"", b.Address}}
+		out := []Fact{{"", b.Role}, {"", b.Address.String()}}
 		if b.System != "" && b.System != "x86_64-linux" {
 			out = append(out, Fact{"", b.System})
 		}
@@ -348,7 +350,7 @@ func about(v reflect.Value) []Fact {
 	case model.Identity:
 		return []Fact{{"", b.Name}}
 	case model.Network:
-		return []Fact{{"subnet", b.Subnet}, {"API", b.APIVIP + ":" + strconv.Itoa(b.APIPort)}}
+		return []Fact{{"subnet", b.Subnet.String()}, {"API", netip.AddrPortFrom(b.APIVIP, uint16(b.APIPort)).String()}}
 	case model.Kubernetes:
 		return []Fact{{"", b.Distribution}}
 	case model.Cilium:
@@ -437,15 +439,31 @@ func singular(s string) string { return strings.TrimSuffix(s, "s") }
 
 // isCollection: a map of structs is a set of named blocks.
 func isCollection(t reflect.Type) bool {
-	return t.Kind() == reflect.Map && t.Key().Kind() == reflect.String && t.Elem().Kind() == reflect.Struct
+	return t.Kind() == reflect.Map && t.Key().Kind() == reflect.String && isBlock(t.Elem()) && t.Elem().Kind() == reflect.Struct
 }
 
-// isBlock: a struct, or a pointer to one (an optional block).
+// isBlock: a struct, or a pointer to one (an optional block); not a value
+// with a text form, such as an address.
 func isBlock(t reflect.Type) bool {
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	return t.Kind() == reflect.Struct
+	return t.Kind() == reflect.Struct && !t.Implements(textMarshaler)
+}
+
+var textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+
+// text returns the text form of a value that has one (netip.Addr,
+// netip.Prefix), and whether it has one.
+func text(v reflect.Value) (string, bool) {
+	if !v.IsValid() || !v.Type().Implements(textMarshaler) {
+		return "", false
+	}
+	b, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+	if err != nil {
+		return "", false
+	}
+	return string(b), true
 }
 
 // concrete unwraps interfaces (Helm values are map[string]any).
@@ -470,6 +488,9 @@ func isList(v reflect.Value) bool {
 func isAbsent(v reflect.Value) bool {
 	if !v.IsValid() {
 		return true
+	}
+	if t, ok := text(v); ok {
+		return t == ""
 	}
 	switch v.Kind() {
 	case reflect.Slice, reflect.Map, reflect.String:
@@ -533,6 +554,9 @@ func Format(v reflect.Value) string {
 	v = concrete(v)
 	if !v.IsValid() {
 		return "null"
+	}
+	if t, ok := text(v); ok {
+		return strconv.Quote(t)
 	}
 	switch v.Kind() {
 	case reflect.String:

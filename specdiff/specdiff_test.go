@@ -1,6 +1,7 @@
 package specdiff_test
 
 import (
+	"net/netip"
 	"os"
 	"reflect"
 	"strings"
@@ -262,20 +263,22 @@ func TestCompareEveryNodeSetting(t *testing.T) {
 	for i := 0; i < typ.NumField(); i++ {
 		f := typ.Field(i)
 		attr, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		old := model.Node{Role: "worker", Address: "10.0.0.1"}
+		old := model.Node{Role: "worker", Address: netip.MustParseAddr("10.0.0.1")}
 		next := old
 		v := reflect.ValueOf(&next).Elem().Field(i)
-		switch v.Kind() {
-		case reflect.String:
+		switch {
+		case v.Type() == reflect.TypeFor[netip.Addr]():
+			v.Set(reflect.ValueOf(netip.MustParseAddr("10.0.0.2")))
+		case v.Kind() == reflect.String:
 			v.SetString(v.String() + "x")
-		case reflect.Bool:
+		case v.Kind() == reflect.Bool:
 			v.SetBool(!v.Bool())
-		case reflect.Slice:
+		case v.Kind() == reflect.Slice:
 			v.Set(reflect.ValueOf([]string{"x"}))
-		case reflect.Map:
+		case v.Kind() == reflect.Map:
 			v.Set(reflect.ValueOf(map[string]string{"k": "v"}))
 		default:
-			t.Fatalf("model.Node.%s: kind %s not covered by this test", f.Name, v.Kind())
+			t.Fatalf("model.Node.%s: type %s not covered by this test", f.Name, v.Type())
 		}
 		cs := specdiff.Compare(
 			&model.Cluster{Nodes: map[string]model.Node{"n": old}},

@@ -1,15 +1,17 @@
-// Package templates holds the file skeletons hlcgen fills in. A skeleton
-// gives a generated file its shape: the fixed NixOS code, its comments and
-// its layout. Every value that comes from cluster.hcl enters through an
-// action that calls one of the Nix printer's functions (package nix), never
-// as raw text; generator/nixos tests walk every action of every template to
-// prove it.
+// Package templates holds the starter files `hlcgen init` writes into a new
+// homelab repository (templates/init): a commented cluster.hcl, the flake
+// and Makefile that consume hlcgen's outputs, a placeholder hardware module
+// and a pre-commit config. They are real templates: static text with a few
+// markers (@NODE@, @VERSION@) that package scaffold fills in, and they
+// become the user's own files.
+//
+// Generated files have no templates: every one of them is built with the
+// Nix printer (package nix) or a YAML library.
 package templates
 
 import "embed"
 
-// FS holds the skeletons, one file per generated file, by generator:
-// nixos/<module>.nix.tmpl is the skeleton of generated/modules/<module>.nix.
+// Init holds the starter files, under init/.
 //
-//go:embed nixos/*.nix.tmpl
-var FS embed.FS
+//go:embed init
+var Init embed.FS

@@ -1,16 +1,15 @@
 package validate
 
 import (
-	"net/netip"
 	"slices"
 
 	"github.com/hlcgen/hlcgen/diag"
 	"github.com/hlcgen/hlcgen/model"
 )
 
-// ciliumNodeMaskSize is Cilium's default ipam.operator.clusterPoolIPv4MaskSize:
-// every node gets one /24 out of cluster_cidr for its pods.
-const ciliumNodeMaskSize = 24
+// ciliumNodeMaskSize is the pod range Cilium gives every node out of
+// cluster_cidr; the Kubernetes generator sets it in Cilium's values.
+const ciliumNodeMaskSize = model.CiliumPodCIDRMaskSize
 
 // checkAddons checks the limits of what hlcgen installs on the cluster.
 func checkAddons(rc *ruleContext) {
@@ -22,7 +21,7 @@ func checkAddons(rc *ruleContext) {
 			len(servers), model.MaxControlPlaneNodes)
 	}
 
-	if p, err := netip.ParsePrefix(c.Kubernetes.ClusterCIDR); err == nil && p.Addr().Is4() {
+	if p := c.Kubernetes.ClusterCIDR; p.IsValid() && p.Addr().Is4() {
 		nodes := len(c.KubernetesNodes())
 		switch {
 		case p.Bits() > ciliumNodeMaskSize:

@@ -1,7 +1,6 @@
 package validate
 
 import (
-	"errors"
 	"net/netip"
 	"regexp"
 	"strings"
@@ -78,7 +77,9 @@ func checkTimeZone(rc *ruleContext) {
 type cidrSetting struct {
 	path []string
 	name string // as the user writes it, e.g. "network.subnet"
-	text string
+	// p is the network as written (host bits included); not valid when
+	// the schema rejected it.
+	p netip.Prefix
 }
 
 func (rc *ruleContext) cidrSettings() []cidrSetting {
@@ -94,20 +95,16 @@ func (rc *ruleContext) cidrSettings() []cidrSetting {
 // generators must not have to guess which network was meant.
 func checkCIDRs(rc *ruleContext) {
 	for _, s := range rc.cidrSettings() {
-		if s.text == "" {
-			continue
-		}
-		p, err := netip.ParsePrefix(s.text)
-		if err != nil {
-			continue // the schema reported it
-		}
+		p := s.p
 		switch {
+		case !p.IsValid():
+			continue // missing, or the schema reported it
 		case !p.Addr().Is4():
-			rc.add(diag.CIDR, rc.value(s.path...), "%s = %q is not an IPv4 network; hlcgen builds IPv4-only clusters. Write an IPv4 CIDR such as \"10.10.10.0/24\".", s.name, s.text)
+			rc.add(diag.CIDR, rc.value(s.path...), "%s = %q is not an IPv4 network; hlcgen builds IPv4-only clusters. Write an IPv4 CIDR such as \"10.10.10.0/24\".", s.name, p)
 		case p.Masked() != p:
 			rc.add(diag.CIDR, rc.value(s.path...),
 				"%s = %q has host bits set: the network it names is %s. Write %q; a host's own address goes elsewhere (node address, network.gateway).",
-				s.name, s.text, p.Masked(), p.Masked().String())
+				s.name, p, p.Masked(), p.Masked().String())
 		}
 	}
 }
@@ -201,19 +198,4 @@ func checkSSHKeys(rc *ruleContext) {
 			}
 		}
 	}
-}
-
-var errNotIPv4 = errors.New("not an IPv4 address")
-
-// parseIPv4 parses an address the schema has accepted; anything else is
-// skipped by the caller.
-func parseIPv4(s string) (netip.Addr, error) {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Addr{}, err
-	}
-	if !a.Is4() {
-		return netip.Addr{}, errNotIPv4
-	}
-	return a, nil
 }

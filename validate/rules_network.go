@@ -12,8 +12,8 @@ import (
 // non-canonical subnet, reported by checkCIDRs, still gives useful answers
 // here), and false when it did not parse.
 func (rc *ruleContext) subnet() (netip.Prefix, bool) {
-	p, err := netip.ParsePrefix(rc.c.Network.Subnet)
-	if err != nil || !p.Addr().Is4() {
+	p := rc.c.Network.Subnet
+	if !p.IsValid() || !p.Addr().Is4() {
 		return netip.Prefix{}, false
 	}
 	return p.Masked(), true
@@ -52,13 +52,9 @@ type addressSite struct {
 func (rc *ruleContext) lanAddresses() []addressSite {
 	c := rc.c
 	var out []addressSite
-	addSite := func(text, kind, what string, path ...string) {
-		if text == "" {
-			return
-		}
-		a, err := parseIPv4(text)
-		if err != nil {
-			return // the schema reported it
+	addSite := func(a netip.Addr, kind, what string, path ...string) {
+		if !a.Is4() {
+			return // missing, or the schema reported it
 		}
 		out = append(out, addressSite{addr: a, kind: kind, site: site{what: what, at: rc.value(path...)}})
 	}
@@ -130,11 +126,10 @@ func checkCIDROverlaps(rc *ruleContext) {
 	}
 	var nets []net
 	for _, s := range rc.cidrSettings() {
-		p, err := netip.ParsePrefix(s.text)
-		if s.text == "" || err != nil || !p.Addr().Is4() {
+		if !s.p.IsValid() || !s.p.Addr().Is4() {
 			continue
 		}
-		nets = append(nets, net{s, p.Masked()})
+		nets = append(nets, net{s, s.p.Masked()})
 	}
 	for i := 0; i < len(nets); i++ {
 		for j := i + 1; j < len(nets); j++ {
@@ -158,7 +153,7 @@ func (s cidrSetting) defaulted(rc *ruleContext) string {
 	if rc.has(s.path...) {
 		return ""
 	}
-	return fmt.Sprintf(" (%s is the default of %s)", s.text, s.name)
+	return fmt.Sprintf(" (%s is the default of %s)", s.p, s.name)
 }
 
 func overlapHint(a, b cidrSetting) string {

@@ -342,6 +342,7 @@ func unify(spec *load.Spec, def cue.Value, doc map[string]any) (*model.Cluster, 
 	var c model.Cluster
 	if err == nil {
 		if derr := v.Decode(&c); derr == nil {
+			c.Complete()
 			return &c, ds
 		} else {
 			return nil, append(ds, diag.Diagnostic{Severity: diag.Error, Code: diag.InvalidValue.Code,
@@ -350,6 +351,7 @@ func unify(spec *load.Spec, def cue.Value, doc map[string]any) (*model.Cluster, 
 	}
 	raw, _ := json.Marshal(concreteSubset(v))
 	_ = json.Unmarshal(raw, &c) // tolerant: mismatched fields stay zero
+	c.Complete()
 	return &c, ds
 }
 

@@ -16,8 +16,6 @@
     vrrpId = 51;
   };
   k3s = {
-    vip = "10.10.10.250";
-    apiPort = 8443;
     apiserverPort = 6443;
     serverAddr = "https://10.10.10.250:8443";
     clusterCidr = "10.42.0.0/16";
@@ -25,7 +23,7 @@
     bootstrapNode = "cp1";
     controlPlane = [ "cp1" "cp2" "cp3" ];
     tokenSecret = "k3s/token";
-    disable = [ "traefik" "servicelb" ];
+    disable = [ "traefik" "servicelb" "local-storage" ];
   };
   flux = {
     url = "ssh://git@github.com/example/homelab.git";

@@ -16,8 +16,8 @@
   # which must not ask for a password (it has no terminal to ask on).
   security.sudo.wheelNeedsPassword = false;
 
-  # deploy-rs copies unsigned store paths; the Nix daemon accepts them only
-  # from trusted users.
+  # deploy-rs copies unsigned store paths; the Nix daemon accepts them only from
+  # trusted users.
   nix.settings.trusted-users = [ "root" "ops" ];
 
   services.openssh = {
@@ -29,10 +29,10 @@
     };
   };
 
-  # sops-nix decrypts with the host's own SSH key, converted to age: its
-  # public half is the node's age_key in cluster.hcl. The key file never
-  # enters the store. Each host's default sops file is its own (set in the
-  # host module); cluster-wide secrets name the cluster file explicitly.
+  # sops-nix decrypts with the host's own SSH key, converted to age: its public
+  # half is the node's age_key in cluster.hcl. The key file never enters the
+  # store. Each host's default sops file is its own (set in the host module);
+  # cluster-wide secrets name the cluster file explicitly.
   sops.age.sshKeyPaths = [ "/etc/ssh/ssh_host_ed25519_key" ];
 
   networking.firewall.enable = true;

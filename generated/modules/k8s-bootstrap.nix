@@ -5,14 +5,15 @@ let
   # A tmpfiles rule linking a store file with the manifest into k3s's
   # auto-deploy directory. JSON is YAML, and k3s reads either.
   link =
-    name: object: "L+ ${manifestDir}/${name} - - - - ${pkgs.writeText name (builtins.toJSON object)}";
+    name:
+    object:
+    "L+ ${manifestDir}/${name} - - - - ${pkgs.writeText name (builtins.toJSON object)}";
 in
 {
-  # Pods cannot start without a CNI, so k3s itself installs Cilium (a
-  # bootstrap HelmChart runs on the host network) and, once pods run, Flux
-  # and what Flux needs first: its Git source and the Rook operator.
-  # Files that fail to apply (say, before Flux's CRDs exist) are retried
-  # by k3s every 15 seconds.
+  # Pods cannot start without a CNI, so k3s itself installs Cilium (a bootstrap
+  # HelmChart runs on the host network) and, once pods run, Flux and what Flux
+  # needs first: its Git source and the Rook operator. Files that fail to apply
+  # (say, before Flux's CRDs exist) are retried by k3s every 15 seconds.
   systemd.tmpfiles.rules = [
     (link "hlcgen-cilium.yaml" {
       apiVersion = "helm.cattle.io/v1";
@@ -26,8 +27,8 @@ in
         chart = "cilium";
         version = "1.16.5";
         targetNamespace = "kube-system";
-        # Install with host networking and tolerating not-ready nodes: there
-        # is no pod network yet.
+        # Install with host networking and tolerating not-ready nodes: there is
+        # no pod network yet.
         bootstrap = true;
         valuesContent = builtins.toJSON {
           # The API through the VIP: with kube-proxy replaced, nothing else
@@ -35,10 +36,12 @@ in
           k8sServiceHost = "10.10.10.250";
           k8sServicePort = 8443;
           kubeProxyReplacement = true;
-          # Pods from the cluster CIDR, never cluster-pool's default 10.0.0.0/8.
+          # Pods from the cluster CIDR, never cluster-pool's default 10.0.0.0/8,
+          # one range of this size per node (validation checks they suffice).
           ipam = {
             mode = "cluster-pool";
             operator.clusterPoolIPv4PodCIDRList = [ "10.42.0.0/16" ];
+            operator.clusterPoolIPv4MaskSize = 24;
           };
           # VXLAN (8472/udp), the port the NixOS firewall opens.
           routingMode = "tunnel";
@@ -113,9 +116,9 @@ in
             interval = "10m";
             url = "ssh://git@github.com/example/homelab.git";
             ref.branch = "main";
-            # A deploy key the operator creates once; it never enters a generated
-            # file. `flux create secret git flux-system --url=<url> -n flux-system`
-            # prints the public key to add to the repository.
+            # A deploy key the operator creates once; it never enters a
+            # generated file. `flux create secret git flux-system --url=<url> -n
+            # flux-system` prints the public key to add to the repository.
             secretRef.name = "flux-system";
           };
         }
@@ -129,7 +132,8 @@ in
           spec = {
             interval = "10m";
             # Retry a failed apply soon, not a whole interval later: until the
-            # Rook operator has installed its CRDs, Ceph objects fail the dry run.
+            # Rook operator has installed its CRDs, Ceph objects fail the dry
+            # run.
             retryInterval = "1m";
             path = "./kubernetes/manifests";
             prune = true;
@@ -187,8 +191,8 @@ in
       ];
     })
   ];
-  # Flux's age private key: the secret-key line of an age key file,
-  # stored in the cluster sops file as `flux: { age_key: <that line> }`.
+  # Flux's age private key: the secret-key line of an age key file, stored in
+  # the cluster sops file as `flux: { age_key: <that line> }`.
   sops.secrets."flux/age_key" = {
     sopsFile = ../../secrets/cluster.yaml;
   };

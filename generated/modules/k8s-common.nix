@@ -6,12 +6,11 @@ in
 {
   imports = [ ./common.nix ];
 
-  # services.k3s.extraFlags is one option, but its flags come from two
-  # modules: the role module sets the flags every node of the role shares,
-  # the host module the node's own. Older nixpkgs type extraFlags as
-  # types.str, which cannot merge two definitions, so both halves are lists
-  # here and are joined into the one string k3s gets. hlcgen makes sure no
-  # flag contains whitespace.
+  # services.k3s.extraFlags is one option, but its flags come from two modules:
+  # the role module sets the flags every node of the role shares, the host
+  # module the node's own. Older nixpkgs type extraFlags as types.str, which
+  # cannot merge two definitions, so both halves are lists here and are joined
+  # into the one string k3s gets. hlcgen makes sure no flag contains whitespace.
   options.hlcgen.k3s = {
     clusterFlags = lib.mkOption {
       type = lib.types.listOf lib.types.str;
@@ -28,12 +27,14 @@ in
   config = {
     services.k3s = {
       enable = true;
-      # The join token stays out of the world-readable store: sops-nix
-      # decrypts it at activation and k3s reads the file. This is the path of
-      # the decrypted file as a string; a path literal would copy the file
-      # into the store.
+      # The join token stays out of the world-readable store: sops-nix decrypts
+      # it at activation and k3s reads the file. This is the path of the
+      # decrypted file as a string; a path literal would copy the file into the
+      # store.
       tokenFile = config.sops.secrets."k3s/token".path;
-      extraFlags = lib.concatStringsSep " " (flags.clusterFlags ++ flags.nodeFlags);
+      extraFlags = lib.concatStringsSep " " (
+        flags.clusterFlags ++ flags.nodeFlags
+      );
     };
 
     sops.secrets."k3s/token" = {
@@ -70,8 +71,8 @@ in
     };
 
     networking.firewall = {
-      # kubelet (10250), Cilium health checks (4240) and Hubble (4244),
-      # Ceph monitors (3300, 6789).
+      # kubelet (10250), Cilium health checks (4240), Hubble (4244) and Ceph
+      # monitors (3300, 6789).
       allowedTCPPorts = [ 10250 4240 4244 3300 6789 ];
       # Ceph OSDs, managers and metadata servers.
       allowedTCPPortRanges = [
@@ -80,13 +81,10 @@ in
           to = 7300;
         }
       ];
-      # Cilium's VXLAN overlay.
+      # Cilium's VXLAN overlay (8472).
       allowedUDPPorts = [ 8472 ];
       # Pod traffic arrives on Cilium's own interfaces.
-      trustedInterfaces = [
-        "cilium+"
-        "lxc+"
-      ];
+      trustedInterfaces = [ "cilium+" "lxc+" ];
       # Cilium's health checks ping every node.
       allowPing = true;
       # Strict reverse-path filtering drops pod traffic that Cilium routes

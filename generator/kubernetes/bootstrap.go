@@ -2,7 +2,6 @@ package kubernetes
 
 import (
 	"bytes"
-	"fmt"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -67,7 +66,7 @@ const (
 // world-readable. Flux's age key arrives through a sops-nix template, which
 // is rendered under /run/secrets at activation and linked into the same
 // directory.
-func renderBootstrap(c *model.Cluster) (generator.File, error) {
+func renderBootstrap(c *model.Cluster) generator.File {
 	var rules []nix.Expr
 	link := func(file string, object nix.Expr) {
 		rules = append(rules, nix.Apply(nix.Var("link"), nix.String(file), object))
@@ -81,11 +80,7 @@ func renderBootstrap(c *model.Cluster) (generator.File, error) {
 				Set("kind", nix.String("Namespace")).
 				Set("metadata", meta(fluxNamespace, "")),
 			fluxHelmChart()))
-		sync, err := fluxSync(c.Flux)
-		if err != nil {
-			return generator.File{}, err
-		}
-		link(fluxSyncManifest, sync)
+		link(fluxSyncManifest, fluxSync(c.Flux))
 	}
 	if c.Ceph != nil {
 		link(rookManifest, rookOperator(c))
@@ -93,26 +88,22 @@ func renderBootstrap(c *model.Cluster) (generator.File, error) {
 
 	bindings := nix.NewAttrs().
 		Set("manifestDir", nix.String(k3sManifestDir)).
-		Comment("A tmpfiles rule linking a store file with the manifest into k3s's").
-		Comment("auto-deploy directory. JSON is YAML, and k3s reads either.").
-		Set("link", nix.Raw(`name: object: "L+ ${manifestDir}/${name} - - - - ${pkgs.writeText name (builtins.toJSON object)}"`))
+		Comment("A tmpfiles rule linking a store file with the manifest into k3s's auto-deploy directory. JSON is YAML, and k3s reads either.").
+		Set("link", nix.LambdaIdent("name", nix.LambdaIdent("object", nix.Interpolate(
+			"L+ ", nix.Var("manifestDir"), "/", nix.Var("name"), " - - - - ",
+			nix.Apply(nix.Select(nix.Var("pkgs"), "writeText"), nix.Var("name"),
+				nix.Apply(nix.Select(nix.Var("builtins"), "toJSON"), nix.Var("object")))))))
 
 	body := nix.NewAttrs().
-		Comment("Pods cannot start without a CNI, so k3s itself installs Cilium (a").
-		Comment("bootstrap HelmChart runs on the host network) and, once pods run, Flux").
-		Comment("and what Flux needs first: its Git source and the Rook operator.").
-		Comment("Files that fail to apply (say, before Flux's CRDs exist) are retried").
-		Comment("by k3s every 15 seconds.").
+		Comment("Pods cannot start without a CNI, so k3s itself installs Cilium (a bootstrap HelmChart runs on the host network) and, once pods run, Flux and what Flux needs first: its Git source and the Rook operator. Files that fail to apply (say, before Flux's CRDs exist) are retried by k3s every 15 seconds.").
 		SetPath([]string{"systemd", "tmpfiles", "rules"}, nix.List(rules...))
 
 	params := []string{"pkgs"}
 	if c.Flux != nil {
 		params = []string{"config", "pkgs"}
-		if err := fluxAgeKey(c, body); err != nil {
-			return generator.File{}, err
-		}
+		fluxAgeKey(c, body)
 	}
-	return nixFile(BootstrapModulePath, module(nix.Let(bindings, body), params...)), nil
+	return nixFile(BootstrapModulePath, module(nix.Let(bindings, body), params...))
 }
 
 // list wraps objects in a v1 List, which k3s's deploy controller expands,
@@ -147,21 +138,19 @@ func ciliumHelmChart(c *model.Cluster) nix.Expr {
 	everywhere := nix.List(nix.NewAttrs().Set("operator", nix.String("Exists")))
 
 	values := nix.NewAttrs().
-		Comment("The API through the VIP: with kube-proxy replaced, nothing else").
-		Comment("routes the kubernetes Service before Cilium runs.").
-		Set("k8sServiceHost", nix.String(c.Network.APIVIP)).
+		Comment("The API through the VIP: with kube-proxy replaced, nothing else routes the kubernetes Service before Cilium runs.").
+		Set("k8sServiceHost", nix.String(c.Network.APIVIP.String())).
 		Set("k8sServicePort", nix.Int(int64(c.Network.APIPort))).
 		Set("kubeProxyReplacement", nix.Bool(c.Cilium.KubeProxyReplacement)).
-		Comment("Pods from the cluster CIDR, never cluster-pool's default 10.0.0.0/8.").
+		Comment("Pods from the cluster CIDR, never cluster-pool's default 10.0.0.0/8, one range of this size per node (validation checks they suffice).").
 		Set("ipam", nix.NewAttrs().
 			Set("mode", nix.String("cluster-pool")).
-			SetPath([]string{"operator", "clusterPoolIPv4PodCIDRList"}, nix.List(nix.String(c.Kubernetes.ClusterCIDR)))).
+			SetPath([]string{"operator", "clusterPoolIPv4PodCIDRList"}, nix.List(nix.String(c.Kubernetes.ClusterCIDR.String()))).
+			SetPath([]string{"operator", "clusterPoolIPv4MaskSize"}, nix.Int(model.CiliumPodCIDRMaskSize))).
 		Comment("VXLAN (8472/udp), the port the NixOS firewall opens.").
 		Set("routingMode", nix.String("tunnel")).
 		Set("tunnelProtocol", nix.String("vxlan")).
-		Comment("k3s's containerd reads CNI configs and plugins from its own data").
-		Comment("directory, not /etc/cni/net.d and /opt/cni/bin; data/cni is stable").
-		Comment("across k3s upgrades since v1.31.2/v1.30.6 (k3s-io/k3s#10868).").
+		Comment("k3s's containerd reads CNI configs and plugins from its own data directory, not /etc/cni/net.d and /opt/cni/bin; data/cni is stable across k3s upgrades since v1.31.2/v1.30.6 (k3s-io/k3s#10868).").
 		Set("cni", nix.NewAttrs().
 			Set("binPath", nix.String("/var/lib/rancher/k3s/data/cni")).
 			Set("confPath", nix.String("/var/lib/rancher/k3s/agent/etc/cni/net.d"))).
@@ -178,8 +167,7 @@ func ciliumHelmChart(c *model.Cluster) nix.Expr {
 		Set("chart", nix.String("cilium")).
 		Set("version", nix.String(c.Cilium.Version)).
 		Set("targetNamespace", nix.String(model.CiliumNamespace)).
-		Comment("Install with host networking and tolerating not-ready nodes: there").
-		Comment("is no pod network yet.").
+		Comment("Install with host networking and tolerating not-ready nodes: there is no pod network yet.").
 		Set("bootstrap", nix.Bool(true)).
 		Set("valuesContent", nix.Apply(nix.Select(nix.Var("builtins"), "toJSON"), values)))
 }
@@ -199,29 +187,24 @@ func fluxHelmChart() nix.Expr {
 // the bootstrap rather than in the kubenix output because Flux must know its
 // source before it can apply anything from Git; kept out of Git, they also
 // cannot prune themselves.
-func fluxSync(f *model.Flux) (nix.Expr, error) {
+func fluxSync(f *model.Flux) nix.Expr {
 	src := nix.NewAttrs().
 		Set("interval", nix.String(f.Interval)).
 		Set("url", nix.String(f.URL)).
 		SetPath([]string{"ref", "branch"}, nix.String(f.Branch))
 	if strings.HasPrefix(f.URL, "ssh://") {
-		src.Comment("A deploy key the operator creates once; it never enters a generated").
-			Comment("file. `flux create secret git flux-system --url=<url> -n flux-system`").
-			Comment("prints the public key to add to the repository.").
+		src.Comment("A deploy key the operator creates once; it never enters a generated file. `flux create secret git flux-system --url=<url> -n flux-system` prints the public key to add to the repository.").
 			SetPath([]string{"secretRef", "name"}, nix.String(fluxGitSecret))
 	}
+	// Validation keeps the path relative and inside the repository (HLC073).
 	p := cleanRel(f.Path)
-	if strings.HasPrefix(p, "../") || p == ".." || strings.HasPrefix(p, "/") {
-		return nil, fmt.Errorf("flux path %q leaves the repository", f.Path)
-	}
 	repoPath := "./" + p
 	if p == "." {
 		repoPath = "./"
 	}
 	ks := nix.NewAttrs().
 		Set("interval", nix.String(f.Interval)).
-		Comment("Retry a failed apply soon, not a whole interval later: until the").
-		Comment("Rook operator has installed its CRDs, Ceph objects fail the dry run.").
+		Comment("Retry a failed apply soon, not a whole interval later: until the Rook operator has installed its CRDs, Ceph objects fail the dry run.").
 		Set("retryInterval", nix.String("1m")).
 		Set("path", nix.String(repoPath)).
 		Set("prune", nix.Bool(true)).
@@ -242,7 +225,7 @@ func fluxSync(f *model.Flux) (nix.Expr, error) {
 			Set("kind", nix.String("Kustomization")).
 			Set("metadata", meta(fluxNamespace, fluxNamespace)).
 			Set("spec", ks),
-	), nil
+	)
 }
 
 const (
@@ -299,23 +282,15 @@ func rookOperator(c *model.Cluster) nix.Expr {
 // The key comes from the cluster sops file, which every Kubernetes node can
 // decrypt anyway for the k3s token; anyone holding that token can join as a
 // server and read every Secret, so a separate file would protect nothing.
-func fluxAgeKey(c *model.Cluster, body *nix.AttrSet) error {
-	sopsFile, err := nix.Path("../../" + cleanRel(c.Secrets.SopsFile))
-	if err != nil {
-		return fmt.Errorf("secrets.sops_file %q cannot be written as a Nix path: %w", c.Secrets.SopsFile, err)
-	}
-	secret := nix.NewAttrs().Set("sopsFile", sopsFile)
+func fluxAgeKey(c *model.Cluster, body *nix.AttrSet) {
+	secret := nix.NewAttrs().Set("sopsFile", repoPath("../../"+cleanRel(c.Secrets.SopsFile)))
 	if strings.HasSuffix(c.Secrets.SopsFile, ".json") {
 		secret.Set("format", nix.String("json"))
 	}
-	body.Comment("Flux's age private key: the secret-key line of an age key file,").
-		Comment("stored in the cluster sops file as `flux: { age_key: <that line> }`.").
+	body.Comment("Flux's age private key: the secret-key line of an age key file, stored in the cluster sops file as `flux: { age_key: <that line> }`.").
 		SetPath([]string{"sops", "secrets", fluxAgeSecret}, secret)
 
-	before, indent, after, err := sopsAgeSecretYAML()
-	if err != nil {
-		return err
-	}
+	before, indent, after := sopsAgeSecretYAML()
 	content := nix.Apply(nix.Select(nix.Var("builtins"), "concatStringsSep"), nix.String(""), nix.List(
 		nix.MultilineString(before),
 		nix.String(indent),
@@ -328,7 +303,6 @@ func fluxAgeKey(c *model.Cluster, body *nix.AttrSet) error {
 			Set("path", nix.String(k3sManifestDir+"/"+fluxAgeTemplate)).
 			Set("owner", nix.String("root")).
 			Set("mode", nix.String("0600")))
-	return nil
 }
 
 // sopsAgeSecretYAML returns the sops-age Secret as YAML split around the
@@ -339,7 +313,7 @@ func fluxAgeKey(c *model.Cluster, body *nix.AttrSet) error {
 // stored value is stripped, and a multi-line value (a whole age key file
 // with its comments) breaks the YAML loudly instead of being folded into
 // one line that silently holds no identity, as it would in a quoted string.
-func sopsAgeSecretYAML() (before, indent, after string, err error) {
+func sopsAgeSecretYAML() (before, indent, after string) {
 	const token = "HLCGEN-SOPS-PLACEHOLDER"
 	str := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
 	mapping := func(kv ...*yaml.Node) *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Content: kv} }
@@ -357,22 +331,13 @@ func sopsAgeSecretYAML() (before, indent, after string, err error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
+	// Encoding constant nodes cannot fail, and the token is where the
+	// encoder put it; the generator tests check the split.
 	if err := enc.Encode(doc); err != nil {
-		return "", "", "", err
+		panic(err)
 	}
-	if err := enc.Close(); err != nil {
-		return "", "", "", err
-	}
-	text := buf.String()
-	i := strings.Index(text, token)
-	if i < 0 || strings.Count(text, token) != 1 {
-		return "", "", "", fmt.Errorf("internal error: placeholder not found once in the sops-age Secret")
-	}
-	head, after := text[:i], text[i+len(token):]
+	_ = enc.Close()
+	head, after, _ := strings.Cut(buf.String(), token)
 	nl := strings.LastIndex(head, "\n")
-	before, indent = head[:nl+1], head[nl+1:]
-	if strings.Trim(indent, " ") != "" {
-		return "", "", "", fmt.Errorf("internal error: the age key is not alone on its line")
-	}
-	return before, indent, after, nil
+	return head[:nl+1], head[nl+1:], after
 }

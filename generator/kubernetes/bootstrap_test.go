@@ -21,9 +21,9 @@ const testPlaceholder = "<SOPS:6f0ef1a6c5f1e4ad:PLACEHOLDER>"
 // checks every manifest it hands k3s, and the sops-nix declarations.
 func TestBootstrapEval(t *testing.T) {
 	testtool.Require(t, "nix-instantiate")
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c := load(t, tc.spec)
+	for _, tc := range cases(t) {
+		t.Run(tc.Name, func(t *testing.T) {
+			c := tc.Load(t)
 			dir := materialize(t, render(t, c))
 			res := nixEval(t, "eval-bootstrap.nix",
 				"--argstr", "file", filepath.Join(dir, filepath.FromSlash(BootstrapModulePath)),
@@ -127,14 +127,14 @@ func checkManifests(t *testing.T, c *model.Cluster, m map[string][]map[string]an
 	if boolean(t, values, "kubeProxyReplacement") != c.Cilium.KubeProxyReplacement {
 		t.Error("kubeProxyReplacement does not follow cluster.hcl")
 	}
-	if str(t, values, "k8sServiceHost") != c.Network.APIVIP || num(t, values, "k8sServicePort") != int64(c.Network.APIPort) {
+	if str(t, values, "k8sServiceHost") != c.Network.APIVIP.String() || num(t, values, "k8sServicePort") != int64(c.Network.APIPort) {
 		t.Error("Cilium does not reach the API through the VIP")
 	}
 	if str(t, values, "ipam", "mode") != "cluster-pool" {
 		t.Error("ipam.mode")
 	}
 	cidrs := elems(t, values, "ipam", "operator", "clusterPoolIPv4PodCIDRList")
-	if len(cidrs) != 1 || cidrs[0] != c.Kubernetes.ClusterCIDR {
+	if len(cidrs) != 1 || cidrs[0] != c.Kubernetes.ClusterCIDR.String() {
 		t.Errorf("clusterPoolIPv4PodCIDRList = %v, want [%s]", cidrs, c.Kubernetes.ClusterCIDR)
 	}
 	if boolean(t, values, "hubble", "enabled") != c.Cilium.Hubble || boolean(t, values, "hubble", "relay", "enabled") != c.Cilium.Hubble {

@@ -64,7 +64,9 @@ type kubenixModule struct {
 	types     []customType
 }
 
-func (m *kubenixModule) add(attr, name string, obj nix.Expr) error {
+// add puts an object into the module. Names are unique because
+// validation says so (HLC004, HLC045, HLC049): a duplicate is a bug.
+func (m *kubenixModule) add(attr, name string, obj nix.Expr) {
 	if m.resources == nil {
 		m.resources = map[string]map[string]nix.Expr{}
 	}
@@ -72,10 +74,9 @@ func (m *kubenixModule) add(attr, name string, obj nix.Expr) error {
 		m.resources[attr] = map[string]nix.Expr{}
 	}
 	if _, dup := m.resources[attr][name]; dup {
-		return fmt.Errorf("two %s named %q", attr, name)
+		panic(fmt.Sprintf("kubernetes: two %s named %q", attr, name))
 	}
 	m.resources[attr][name] = obj
-	return nil
 }
 
 func (m *kubenixModule) expr() nix.Expr {
@@ -91,16 +92,12 @@ func (m *kubenixModule) expr() nix.Expr {
 	return module(body)
 }
 
-func renderKubenix(c *model.Cluster) ([]generator.File, error) {
+func renderKubenix(c *model.Cluster) []generator.File {
 	var mods []*kubenixModule
-	for _, build := range []func(*model.Cluster) (*kubenixModule, error){
+	for _, build := range []func(*model.Cluster) *kubenixModule{
 		namespacesModule, rookModule, appsModule,
 	} {
-		m, err := build(c)
-		if err != nil {
-			return nil, err
-		}
-		if m != nil {
+		if m := build(c); m != nil {
 			mods = append(mods, m)
 		}
 	}
@@ -110,11 +107,7 @@ func renderKubenix(c *model.Cluster) ([]generator.File, error) {
 	var types []customType
 	seen := map[customType]bool{}
 	for _, m := range mods {
-		p, err := nix.Path(m.file)
-		if err != nil {
-			return nil, err
-		}
-		imports = append(imports, p)
+		imports = append(imports, repoPath(m.file))
 		for _, t := range m.types {
 			if !seen[t] {
 				seen[t] = true
@@ -137,11 +130,10 @@ func renderKubenix(c *model.Cluster) ([]generator.File, error) {
 		Set("imports", nix.List(imports...)).
 		Comment("Must be a version kubenix ships; 1.32 matches the k3s of nixos-25.05.").
 		SetPath([]string{"kubernetes", "version"}, nix.String(KubenixVersion)).
-		Comment("Every custom kind used below. kubenix rejects undeclared kinds with").
-		Comment("\"option does not exist\".").
+		Comment("Every custom kind used below. kubenix rejects undeclared kinds with \"option does not exist\".").
 		SetPath([]string{"kubernetes", "customTypes"}, nix.List(typeExprs...))
 	files = append(files, nixFile(path.Join(KubenixDir, "default.nix"), module(top, "kubenix")))
-	return files, nil
+	return files
 }
 
 // systemNamespaces exist in every cluster (or belong to the bootstrap) and
@@ -153,7 +145,7 @@ var systemNamespaces = map[string]bool{
 }
 
 // namespacesModule declares every namespace the other modules put objects in.
-func namespacesModule(c *model.Cluster) (*kubenixModule, error) {
+func namespacesModule(c *model.Cluster) *kubenixModule {
 	set := map[string]bool{}
 	if c.Ceph != nil {
 		set[rookNamespace] = true
@@ -163,29 +155,25 @@ func namespacesModule(c *model.Cluster) (*kubenixModule, error) {
 	}
 	m := &kubenixModule{file: "namespaces.nix"}
 	for _, ns := range model.SortedKeys(set) {
-		if err := checkLabel("namespace", ns); err != nil {
-			return nil, err
-		}
 		if systemNamespaces[ns] {
 			continue
 		}
-		if err := m.add(namespacesAttr, ns, nix.NewAttrs().Set("metadata", meta(ns, ""))); err != nil {
-			return nil, err
-		}
+		m.add(namespacesAttr, ns, nix.NewAttrs().Set("metadata", meta(ns, "")))
 	}
 	if len(m.resources) == 0 {
-		return nil, nil
+		return nil
 	}
-	return m, nil
+	return m
 }
 
 // appsModule turns every helm_release into a Flux HelmRepository and
 // HelmRelease in the release's namespace. Flux renders the chart in the
 // cluster, so evaluation needs no network and no chart hash
-// (CONSUMERS.md, "kubenix").
-func appsModule(c *model.Cluster) (*kubenixModule, error) {
+// (kubenix's own kubernetes.helm.releases would fetch charts at evaluation
+// time and need their hashes).
+func appsModule(c *model.Cluster) *kubenixModule {
 	if len(c.HelmReleases) == 0 {
-		return nil, nil
+		return nil
 	}
 	interval := defaultInterval
 	if c.Flux != nil && c.Flux.Interval != "" {
@@ -194,55 +182,36 @@ func appsModule(c *model.Cluster) (*kubenixModule, error) {
 	m := &kubenixModule{file: "apps.nix", types: []customType{helmRepositoryType, helmReleaseType}}
 	for _, name := range model.SortedKeys(c.HelmReleases) {
 		r := c.HelmReleases[name]
-		// Helm release names are at most 53 characters (helm's own limit).
-		if err := checkLabel("helm_release", name); err != nil || len(name) > 53 {
-			return nil, fmt.Errorf("helm_release %q: not a valid Helm release name (DNS label, at most 53 characters)", name)
-		}
-		repo, err := helmRepository(name, r.Namespace, r.Repo, interval)
-		if err != nil {
-			return nil, fmt.Errorf("helm_release %q: %w", name, err)
-		}
-		rel, err := helmRelease(name, r, interval)
-		if err != nil {
-			return nil, fmt.Errorf("helm_release %q: %w", name, err)
-		}
-		if err := m.add(helmRepositoryType.attrName, name, repo); err != nil {
-			return nil, err
-		}
-		if err := m.add(helmReleaseType.attrName, name, rel); err != nil {
-			return nil, err
-		}
+		m.add(helmRepositoryType.attrName, name, helmRepository(name, r.Namespace, r.Repo, interval))
+		m.add(helmReleaseType.attrName, name, helmRelease(name, r, interval))
 	}
-	return m, nil
+	return m
 }
 
 // defaultInterval is Flux's reconciliation interval when cluster.hcl has no
 // flux block (the schema's default for flux.interval).
 const defaultInterval = "10m"
 
-// helmRepository returns the spec of a Flux HelmRepository for url: an
-// HTTP(S) chart index, or an OCI registry prefix (`type: oci`).
-func helmRepository(name, namespace, url, interval string) (nix.Expr, error) {
+// helmRepository returns a Flux HelmRepository for url: an HTTPS chart
+// index, or an OCI registry prefix (`type: oci`); validation allows no
+// other (HLC081).
+func helmRepository(name, namespace, url, interval string) nix.Expr {
 	spec := nix.NewAttrs().
 		Set("interval", nix.String(interval)).
 		Set("url", nix.String(url))
-	switch {
-	case strings.HasPrefix(url, "oci://"):
+	if strings.HasPrefix(url, "oci://") {
 		spec.Set("type", nix.String("oci"))
-	case strings.HasPrefix(url, "https://"), strings.HasPrefix(url, "http://"):
-	default:
-		return nil, fmt.Errorf("chart repository %q is neither http(s):// nor oci://", url)
 	}
 	return nix.NewAttrs().
 		Set("metadata", meta(name, namespace)).
-		Set("spec", spec), nil
+		Set("spec", spec)
 }
 
 // helmRelease returns a Flux HelmRelease installing r's chart from the
 // HelmRepository of the same name. The values are carried over as they were
 // written in cluster.hcl: nix.FromGo keeps objects, lists, numbers and
 // booleans typed and escapes every string.
-func helmRelease(name string, r model.HelmRelease, interval string) (nix.Expr, error) {
+func helmRelease(name string, r model.HelmRelease, interval string) nix.Expr {
 	chart := nix.NewAttrs().
 		Set("chart", nix.String(r.Chart)).
 		Set("version", nix.String(r.Version)).
@@ -254,13 +223,14 @@ func helmRelease(name string, r model.HelmRelease, interval string) (nix.Expr, e
 		Set("interval", nix.String(interval)).
 		SetPath([]string{"chart", "spec"}, chart)
 	if len(r.Values) > 0 {
+		// Validation refuses values FromGo cannot represent (HLC085).
 		v, err := nix.FromGo(r.Values)
 		if err != nil {
-			return nil, fmt.Errorf("values: %w", err)
+			panic(fmt.Sprintf("kubernetes: helm_release %q values: %v", name, err))
 		}
 		spec.Set("values", v)
 	}
 	return nix.NewAttrs().
 		Set("metadata", meta(name, r.Namespace)).
-		Set("spec", spec), nil
+		Set("spec", spec)
 }

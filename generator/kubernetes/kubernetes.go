@@ -15,12 +15,12 @@
 //     secrets file.
 //
 // Like every generator, Render is pure: it returns files and never touches
-// the disk.
+// the disk. It trusts its input: the model comes from validation, which
+// alone judges the spec (names Kubernetes accepts, one default storage
+// class, Helm release names), so nothing here checks it again.
 package kubernetes
 
 import (
-	"fmt"
-	"regexp"
 	"sort"
 
 	"github.com/hlcgen/hlcgen/generator"
@@ -41,33 +41,14 @@ const (
 	SopsConfigPath = ".sops.yaml"
 )
 
-// Render returns the bootstrap module, the kubenix modules, the manifests
-// script and .sops.yaml for c, sorted by path. c must be a validated model;
-// an error means hlcgen itself is at fault (or a rule is missing from
-// package validate) and is reported as an internal error.
-func Render(c *model.Cluster) ([]generator.File, error) {
-	var files []generator.File
-
-	boot, err := renderBootstrap(c)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", BootstrapModulePath, err)
-	}
-	files = append(files, boot)
-
-	kube, err := renderKubenix(c)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", KubenixDir, err)
-	}
-	files = append(files, kube...)
-
-	sops, err := renderSopsConfig(c)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", SopsConfigPath, err)
-	}
-	files = append(files, sops)
-
+// Render returns the bootstrap module, the kubenix modules and .sops.yaml
+// for c, sorted by path. c must be a validated model.
+func Render(c *model.Cluster) []generator.File {
+	files := []generator.File{renderBootstrap(c)}
+	files = append(files, renderKubenix(c)...)
+	files = append(files, renderSopsConfig(c))
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-	return files, nil
+	return files
 }
 
 // nixFile renders a generated .nix file with the standard header.
@@ -80,26 +61,15 @@ func module(body nix.Expr, params ...string) nix.Expr {
 	return nix.Lambda(params, true, body)
 }
 
-// Names Kubernetes accepts (k8s.io/apimachinery validation): a DNS-1123
-// label for namespaces and Helm releases, a DNS-1123 subdomain for other
-// object names.
-var (
-	dnsLabel     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
-	dnsSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-)
-
-func checkLabel(what, name string) error {
-	if !dnsLabel.MatchString(name) {
-		return fmt.Errorf("%s %q is not a valid Kubernetes name (lowercase letters, digits and '-', at most 63 characters)", what, name)
+// repoPath returns a path literal. Validation keeps every path from
+// cluster.hcl clean, inside the repository and made of characters a path
+// literal can hold (HLC054, HLC090), so a path Nix cannot write is a bug.
+func repoPath(rel string) nix.Expr {
+	e, err := nix.Path(rel)
+	if err != nil {
+		panic("kubernetes: " + rel + " cannot be written as a Nix path literal: " + err.Error())
 	}
-	return nil
-}
-
-func checkSubdomain(what, name string) error {
-	if len(name) > 253 || !dnsSubdomain.MatchString(name) {
-		return fmt.Errorf("%s %q is not a valid Kubernetes name (lowercase DNS subdomain)", what, name)
-	}
-	return nil
+	return e
 }
 
 // meta returns `{ name = ...; namespace = ...; }`; namespace may be empty

@@ -3,69 +3,33 @@ package kubernetes
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/hlcgen/hlcgen/generator"
+	"github.com/hlcgen/hlcgen/internal/e2e"
 	"github.com/hlcgen/hlcgen/internal/testtool"
 	"github.com/hlcgen/hlcgen/model"
-	"github.com/hlcgen/hlcgen/validate"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/<case>/want")
-
-// goldenCase is one cluster.hcl and the files Render must produce for it,
-// kept under testdata/<name>/want.
-type goldenCase struct {
-	name string
-	spec string // path of the cluster.hcl
-}
-
-var cases = []goldenCase{
-	// The repository's reference spec: three servers, two workers, Ceph on
-	// every Kubernetes node, Flux over SSH, a standalone aarch64 host.
-	{"reference", "../../cluster.hcl"},
-	// One node running everything, one OSD, Flux over HTTPS, an OCI chart.
-	{"single-node", "testdata/single-node/cluster.hcl"},
-	// An aarch64 worker without OSDs, a tainted storage node, two pools and
-	// a filesystem, and Helm values of every type.
-	{"arm-worker", "testdata/arm-worker/cluster.hcl"},
-	// No Ceph and no Flux: only the CNI is bootstrapped.
-	{"minimal", "testdata/minimal/cluster.hcl"},
-}
-
-// load validates a spec; warnings are fine, errors fail the test.
-func load(t *testing.T, spec string) *model.Cluster {
+// The cases are the end-to-end cases (package e2e); their expected trees
+// are checked once, by pipeline's TestEndToEnd. The tests here evaluate
+// what the Kubernetes generator writes and check it against what its
+// consumers accept.
+func cases(t *testing.T) []e2e.Case {
 	t.Helper()
-	src, err := os.ReadFile(spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, c, ds := validate.Load("cluster.hcl", src, nil)
-	if ds.HasErrors() || c == nil {
-		var b strings.Builder
-		for _, d := range ds {
-			fmt.Fprintf(&b, "\n  %s:%d: %s %s: %s", spec, d.Subject.Start.Line, d.Code, d.Summary, d.Detail)
-		}
-		t.Fatalf("%s does not validate:%s", spec, b.String())
-	}
-	return c
+	return e2e.Valid(t)
 }
 
 func render(t *testing.T, c *model.Cluster) []generator.File {
 	t.Helper()
-	files, err := Render(c)
-	if err != nil {
-		t.Fatalf("Render: %v", err)
-	}
-	return files
+	return Render(c)
 }
 
 // materialize writes files under a fresh temporary directory and returns it.
@@ -84,106 +48,25 @@ func materialize(t *testing.T, files []generator.File) string {
 	return dir
 }
 
-func TestGolden(t *testing.T) {
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			files := render(t, load(t, tc.spec))
-			if tc.name == "reference" {
-				// The repository's own committed outputs are this
-				// case's golden files.
-				testtool.MatchCommitted(t, "../..", files)
-				return
-			}
-			want := filepath.Join("testdata", tc.name, "want")
-			if *update {
-				if err := os.RemoveAll(want); err != nil {
-					t.Fatal(err)
-				}
-				for _, f := range files {
-					p := filepath.Join(want, filepath.FromSlash(f.Path))
-					if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(p, f.Content, 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				return
-			}
-			got := map[string][]byte{}
-			for _, f := range files {
-				got[f.Path] = f.Content
-			}
-			seen := map[string]bool{}
-			err := filepath.WalkDir(want, func(p string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() {
-					return err
-				}
-				rel, _ := filepath.Rel(want, p)
-				rel = filepath.ToSlash(rel)
-				seen[rel] = true
-				b, err := os.ReadFile(p)
-				if err != nil {
-					return err
-				}
-				g, ok := got[rel]
-				switch {
-				case !ok:
-					t.Errorf("%s is no longer generated (run go test -update if intended)", rel)
-				case !bytes.Equal(g, b):
-					t.Errorf("%s differs from %s (run go test -update if intended):\n%s", rel, p, firstDiff(string(b), string(g)))
-				}
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for p := range got {
-				if !seen[p] {
-					t.Errorf("%s is generated but has no golden file (run go test -update)", p)
-				}
-			}
-		})
-	}
-}
-
-// firstDiff shows the first differing line.
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl {
-			return fmt.Sprintf("line %d:\n  want: %q\n  got:  %q", i+1, wl, gl)
-		}
-	}
-	return "(no line differs)"
-}
-
 func TestRenderIsSortedAndDeterministic(t *testing.T) {
-	for _, tc := range cases {
-		c := load(t, tc.spec)
+	for _, tc := range cases(t) {
+		c := tc.Load(t)
 		a, b := render(t, c), render(t, c)
 		if !sort.SliceIsSorted(a, func(i, j int) bool { return a[i].Path < a[j].Path }) {
-			t.Errorf("%s: files are not sorted by path", tc.name)
+			t.Errorf("%s: files are not sorted by path", tc.Name)
 		}
 		if len(a) != len(b) {
-			t.Fatalf("%s: two renders differ in length", tc.name)
+			t.Fatalf("%s: two renders differ in length", tc.Name)
 		}
 		for i := range a {
 			if a[i].Path != b[i].Path || !bytes.Equal(a[i].Content, b[i].Content) {
-				t.Errorf("%s: two renders of %s differ", tc.name, a[i].Path)
+				t.Errorf("%s: two renders of %s differ", tc.Name, a[i].Path)
 			}
 		}
 		for _, f := range a {
 			first, _, _ := bytes.Cut(f.Content, []byte("\n"))
 			if !bytes.Contains(first, []byte(generator.Header)) {
-				t.Errorf("%s: the first line of %s is not the generated-file header", tc.name, f.Path)
+				t.Errorf("%s: the first line of %s is not the generated-file header", tc.Name, f.Path)
 			}
 		}
 	}
@@ -192,9 +75,9 @@ func TestRenderIsSortedAndDeterministic(t *testing.T) {
 // TestNixParses runs the real Nix parser over every generated module.
 func TestNixParses(t *testing.T) {
 	testtool.Require(t, "nix-instantiate")
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			files := render(t, load(t, tc.spec))
+	for _, tc := range cases(t) {
+		t.Run(tc.Name, func(t *testing.T) {
+			files := render(t, tc.Load(t))
 			dir := materialize(t, files)
 			n := 0
 			for _, f := range files {
@@ -304,9 +187,9 @@ func elems(t *testing.T, v any, path ...string) []any {
 // against the model and against what the consumers require.
 func TestKubenixEval(t *testing.T) {
 	testtool.Require(t, "nix-instantiate")
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c := load(t, tc.spec)
+	for _, tc := range cases(t) {
+		t.Run(tc.Name, func(t *testing.T) {
+			c := tc.Load(t)
 			dir := materialize(t, render(t, c))
 			res := nixEval(t, "eval-kubenix.nix", "--argstr", "dir", filepath.Join(dir, KubenixDir))
 			checkKubenix(t, c, res)
@@ -332,8 +215,8 @@ func checkKubenix(t *testing.T, c *model.Cluster, res map[string]any) {
 		if name != str(t, obj, "_name") {
 			t.Errorf("%s %q is stored under attribute %q", kind, name, str(t, obj, "_name"))
 		}
-		if err := checkSubdomain(kind, name); err != nil {
-			t.Error(err)
+		if len(name) > 253 || !k8sSubdomain.MatchString(name) {
+			t.Errorf("%s %q is not a name Kubernetes accepts (a DNS-1123 subdomain)", kind, name)
 		}
 		attrsUsed[str(t, obj, "_attr")] = true
 		if byKind[kind] == nil {
@@ -365,14 +248,27 @@ func checkKubenix(t *testing.T, c *model.Cluster, res map[string]any) {
 		}
 	}
 
-	// Every namespaced object lives in a namespace that exists.
+	// Every namespaced object lives in a namespace that exists: one the
+	// kubenix modules declare, one Kubernetes itself creates, or
+	// flux-system, which the bootstrap creates (TestBootstrapEval). The
+	// modules never declare one of those: Flux prunes what it applied, and
+	// pruning kube-system or flux-system would take the cluster down.
+	existing := map[string]bool{"default": true, "kube-system": true, "kube-public": true, "kube-node-lease": true}
+	if c.Flux != nil {
+		existing["flux-system"] = true
+	}
+	for ns := range byKind["Namespace"] {
+		if existing[ns] || ns == "flux-system" {
+			t.Errorf("the kubenix modules declare namespace %q, which Flux would then prune with the rest", ns)
+		}
+	}
 	for kind, objs := range byKind {
 		for name, o := range objs {
 			if !has(o, "metadata", "namespace") {
 				continue
 			}
 			ns := str(t, o, "metadata", "namespace")
-			if byKind["Namespace"][ns] == nil && !systemNamespaces[ns] {
+			if byKind["Namespace"][ns] == nil && !existing[ns] {
 				t.Errorf("%s %s is in namespace %q, which nothing creates", kind, name, ns)
 			}
 		}
@@ -381,6 +277,11 @@ func checkKubenix(t *testing.T, c *model.Cluster, res map[string]any) {
 	checkCeph(t, c, byKind)
 	checkApps(t, c, byKind, res)
 }
+
+// k8sSubdomain is Kubernetes' object-name rule (k8s.io/apimachinery
+// validation.IsDNS1123Subdomain), written out here as the test's own
+// oracle.
+var k8sSubdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 
 func checkCeph(t *testing.T, c *model.Cluster, byKind map[string]map[string]map[string]any) {
 	if c.Ceph == nil {

@@ -1,7 +1,6 @@
 package kubernetes
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/hlcgen/hlcgen/model"
@@ -18,9 +17,9 @@ import (
 // its CRD fails the whole Kustomization forever ("no matches for kind",
 // fluxcd/kustomize-controller#1194). Installed at bootstrap, the operator's
 // CRDs exist by the time Flux applies these objects.
-func rookModule(c *model.Cluster) (*kubenixModule, error) {
+func rookModule(c *model.Cluster) *kubenixModule {
 	if c.Ceph == nil {
-		return nil, nil
+		return nil
 	}
 	ceph := c.Ceph
 	m := &kubenixModule{file: "rook-ceph.nix", types: []customType{cephClusterType}}
@@ -31,34 +30,16 @@ func rookModule(c *model.Cluster) (*kubenixModule, error) {
 		m.types = append(m.types, cephFilesystemType)
 	}
 
-	cluster, err := cephCluster(c)
-	if err != nil {
-		return nil, err
-	}
-	if err := m.add(cephClusterType.attrName, rookClusterName, cluster); err != nil {
-		return nil, err
-	}
+	m.add(cephClusterType.attrName, rookClusterName, cephCluster(c))
 
-	defaults := 0
 	for _, name := range model.SortedKeys(ceph.BlockPools) {
 		p := ceph.BlockPools[name]
-		if err := checkLabel("block_pool", name); err != nil {
-			return nil, err
-		}
-		if err := checkSubdomain("storage_class", p.StorageClass); err != nil {
-			return nil, err
-		}
 		pool := nix.NewAttrs().
 			Set("metadata", meta(name, rookNamespace)).
 			Set("spec", nix.NewAttrs().
 				Set("failureDomain", nix.String("host")).
 				Set("replicated", replicated(ceph.Replicas)))
-		if err := m.add(cephBlockPoolType.attrName, name, pool); err != nil {
-			return nil, err
-		}
-		if p.DefaultClass {
-			defaults++
-		}
+		m.add(cephBlockPoolType.attrName, name, pool)
 		sc := storageClass(p.StorageClass, p.DefaultClass, "rook-ceph.rbd.csi.ceph.com", map[string]string{
 			"clusterID":     rookNamespace,
 			"pool":          name,
@@ -72,19 +53,11 @@ func rookModule(c *model.Cluster) (*kubenixModule, error) {
 			"csi.storage.k8s.io/node-stage-secret-namespace":        rookNamespace,
 			"csi.storage.k8s.io/fstype":                             "ext4",
 		})
-		if err := m.add(storageClassesAttr, p.StorageClass, sc); err != nil {
-			return nil, fmt.Errorf("storage_class %q is used twice", p.StorageClass)
-		}
+		m.add(storageClassesAttr, p.StorageClass, sc)
 	}
 
 	for _, name := range model.SortedKeys(ceph.Filesystems) {
 		f := ceph.Filesystems[name]
-		if err := checkLabel("filesystem", name); err != nil {
-			return nil, err
-		}
-		if err := checkSubdomain("storage_class", f.StorageClass); err != nil {
-			return nil, err
-		}
 		data := nix.NewAttrs().
 			Set("name", nix.String(data0Pool)).
 			Set("failureDomain", nix.String("host")).
@@ -101,12 +74,7 @@ func rookModule(c *model.Cluster) (*kubenixModule, error) {
 				Set("metadataServer", nix.NewAttrs().
 					Set("activeCount", nix.Int(1)).
 					Set("activeStandby", nix.Bool(true))))
-		if err := m.add(cephFilesystemType.attrName, name, fs); err != nil {
-			return nil, err
-		}
-		if f.DefaultClass {
-			defaults++
-		}
+		m.add(cephFilesystemType.attrName, name, fs)
 		sc := storageClass(f.StorageClass, f.DefaultClass, "rook-ceph.cephfs.csi.ceph.com", map[string]string{
 			"clusterID": rookNamespace,
 			"fsName":    name,
@@ -119,29 +87,21 @@ func rookModule(c *model.Cluster) (*kubenixModule, error) {
 			"csi.storage.k8s.io/node-stage-secret-name":             "rook-csi-cephfs-node",
 			"csi.storage.k8s.io/node-stage-secret-namespace":        rookNamespace,
 		})
-		if err := m.add(storageClassesAttr, f.StorageClass, sc); err != nil {
-			return nil, fmt.Errorf("storage_class %q is used twice", f.StorageClass)
-		}
+		m.add(storageClassesAttr, f.StorageClass, sc)
 	}
-	if defaults > 1 {
-		return nil, fmt.Errorf("%d storage classes are marked default_class; at most one may be", defaults)
-	}
-	return m, nil
+	return m
 }
 
 // cephCluster returns the CephCluster: OSDs only on the listed devices of
 // the listed Kubernetes nodes, named by hostname as Rook matches them
 // against the kubernetes.io/hostname label.
-func cephCluster(c *model.Cluster) (nix.Expr, error) {
+func cephCluster(c *model.Cluster) nix.Expr {
 	k8s := len(c.KubernetesNodes())
 	var nodes []nix.Expr
 	var tolerations []nix.Expr
 	seenTaint := map[string]bool{}
 	for _, name := range c.OSDNodes() {
 		n := c.Nodes[name]
-		if err := checkLabel("node", name); err != nil {
-			return nil, err
-		}
 		var devices []nix.Expr
 		for _, d := range n.CephOSDDevices {
 			devices = append(devices, nix.NewAttrs().Set("name", nix.String(d)))
@@ -156,11 +116,7 @@ func cephCluster(c *model.Cluster) (nix.Expr, error) {
 				continue
 			}
 			seenTaint[t] = true
-			tol, err := toleration(t)
-			if err != nil {
-				return nil, fmt.Errorf("node %q: %w", name, err)
-			}
-			tolerations = append(tolerations, tol)
+			tolerations = append(tolerations, toleration(t))
 		}
 	}
 
@@ -193,7 +149,7 @@ func cephCluster(c *model.Cluster) (nix.Expr, error) {
 	}
 	return nix.NewAttrs().
 		Set("metadata", meta(rookClusterName, rookNamespace)).
-		Set("spec", spec), nil
+		Set("spec", spec)
 }
 
 // replicated returns a pool's replication. Rook refuses size-1 pools unless
@@ -226,19 +182,11 @@ func storageClass(name string, isDefault bool, provisioner string, params map[st
 		Set("allowVolumeExpansion", nix.Bool(true))
 }
 
-// toleration turns a k3s taint "key[=value]:Effect" into the toleration
-// that matches exactly it.
-func toleration(taint string) (nix.Expr, error) {
+// toleration turns a k3s taint "key[=value]:Effect" (HLC112 checked its
+// shape) into the toleration that matches exactly it.
+func toleration(taint string) nix.Expr {
 	i := strings.LastIndex(taint, ":")
-	if i <= 0 {
-		return nil, fmt.Errorf("taint %q is not key[=value]:Effect", taint)
-	}
 	kv, effect := taint[:i], taint[i+1:]
-	switch effect {
-	case "NoSchedule", "PreferNoSchedule", "NoExecute":
-	default:
-		return nil, fmt.Errorf("taint %q: effect %q is not NoSchedule, PreferNoSchedule or NoExecute", taint, effect)
-	}
 	key, value, hasValue := strings.Cut(kv, "=")
 	t := nix.NewAttrs().Set("key", nix.String(key))
 	if hasValue {
@@ -246,5 +194,5 @@ func toleration(taint string) (nix.Expr, error) {
 	} else {
 		t.Set("operator", nix.String("Exists"))
 	}
-	return t.Set("effect", nix.String(effect)), nil
+	return t.Set("effect", nix.String(effect))
 }

@@ -3,7 +3,6 @@ package kubernetes
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"path"
 	"regexp"
 	"sort"
@@ -13,7 +12,6 @@ import (
 
 	"github.com/hlcgen/hlcgen/generator"
 	"github.com/hlcgen/hlcgen/model"
-	"github.com/hlcgen/hlcgen/schema"
 )
 
 // SopsRule is one creation rule of .sops.yaml.
@@ -46,7 +44,8 @@ func HostSecretsPath(node string) string { return model.HostSecretsFile(node) }
 
 // kubernetesSecretSelector makes sops encrypt only the values of a Kubernetes
 // Secret, so kustomize and Flux can still read apiVersion, kind and metadata
-// (CONSUMERS.md, "sops and .sops.yaml").
+// (fluxcd.io, "Manage Kubernetes secrets with SOPS"; sops allows one
+// selector per rule).
 const kubernetesSecretSelector = "^(data|stringData)$"
 
 // SopsRules returns the creation rules of .sops.yaml, most specific first.
@@ -57,7 +56,7 @@ const kubernetesSecretSelector = "^(data|stringData)$"
 // is anchored at both ends and every literal part is quoted. There is no
 // catch-all: a file outside these rules is refused ("no matching creation
 // rules found") instead of being encrypted for the wrong people.
-func SopsRules(c *model.Cluster) ([]SopsRule, error) {
+func SopsRules(c *model.Cluster) []SopsRule {
 	admins := c.Secrets.AdminAgeKeys
 	var rules []SopsRule
 
@@ -94,15 +93,7 @@ func SopsRules(c *model.Cluster) ([]SopsRule, error) {
 		})
 	}
 
-	for i, r := range rules {
-		if _, err := regexp.Compile(r.PathRegex); err != nil {
-			return nil, fmt.Errorf("internal error: .sops.yaml rule %d: %w", i, err)
-		}
-		if len(r.KeyGroups[0].Age) == 0 {
-			return nil, fmt.Errorf("internal error: .sops.yaml rule %q has no recipient", r.PathRegex)
-		}
-	}
-	return rules, nil
+	return rules
 }
 
 // recipients returns one key group holding the sorted, deduplicated union of
@@ -129,22 +120,15 @@ func cleanRel(p string) string {
 	return path.Clean(strings.TrimPrefix(p, "./"))
 }
 
-// renderSopsConfig marshals the rules with the YAML library and checks them
-// against sops's configuration schema first: a rule sops would reject is a
-// bug in hlcgen, not in the user's spec.
-func renderSopsConfig(c *model.Cluster) (generator.File, error) {
-	rules, err := SopsRules(c)
-	if err != nil {
-		return generator.File{}, err
-	}
-	cfg := sopsConfig{CreationRules: rules}
-
+// renderSopsConfig marshals the rules with the YAML library, and hands the
+// pipeline the same rules as JSON to check against sops's configuration
+// schema (schema/sops.schema.json): a rule sops would reject is a bug in
+// hlcgen, not in the user's spec.
+func renderSopsConfig(c *model.Cluster) generator.File {
+	cfg := sopsConfig{CreationRules: SopsRules(c)}
 	doc, err := json.Marshal(cfg)
 	if err != nil {
-		return generator.File{}, err
-	}
-	if err := schema.CheckJSON("sops.schema.json", doc); err != nil {
-		return generator.File{}, fmt.Errorf("internal error: generated .sops.yaml does not match sops.schema.json: %w", err)
+		panic("kubernetes: .sops.yaml: " + err.Error())
 	}
 
 	// The header is constant text, so it is written as comment lines
@@ -157,10 +141,9 @@ func renderSopsConfig(c *model.Cluster) (generator.File, error) {
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(cfg); err != nil {
-		return generator.File{}, err
+		panic("kubernetes: .sops.yaml: " + err.Error())
 	}
-	if err := enc.Close(); err != nil {
-		return generator.File{}, err
-	}
-	return generator.File{Path: SopsConfigPath, Content: buf.Bytes()}, nil
+	_ = enc.Close()
+	return generator.File{Path: SopsConfigPath, Content: buf.Bytes(),
+		Checks: []generator.Check{{Schema: "sops.schema.json", What: "the creation rules of .sops.yaml", JSON: doc}}}
 }

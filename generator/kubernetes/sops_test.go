@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/hlcgen/hlcgen/internal/e2e"
 	"github.com/hlcgen/hlcgen/internal/testtool"
 	"github.com/hlcgen/hlcgen/model"
 	"github.com/hlcgen/hlcgen/schema"
@@ -53,7 +54,7 @@ func newIdentity(t *testing.T, keygen, dir, name string) ageIdentity {
 func freshCluster(t *testing.T) (*model.Cluster, map[string]ageIdentity) {
 	t.Helper()
 	keygen := testtool.Require(t, "age-keygen")
-	c := load(t, "../../cluster.hcl")
+	c := e2e.Named(t, e2e.Reference).Load(t)
 	keys := t.TempDir()
 	ids := map[string]ageIdentity{}
 	ids["admin"] = newIdentity(t, keygen, keys, "admin")
@@ -321,8 +322,8 @@ func TestSopsRulesWithRealSops(t *testing.T) {
 // TestSopsConfigSchema checks every rendered .sops.yaml against the schema,
 // and the schema against configurations sops rejects.
 func TestSopsConfigSchema(t *testing.T) {
-	for _, tc := range cases {
-		for _, f := range render(t, load(t, tc.spec)) {
+	for _, tc := range cases(t) {
+		for _, f := range render(t, tc.Load(t)) {
 			if f.Path != SopsConfigPath {
 				continue
 			}
@@ -332,13 +333,13 @@ func TestSopsConfigSchema(t *testing.T) {
 			}
 			j, _ := json.Marshal(doc)
 			if err := schema.CheckJSON("sops.schema.json", j); err != nil {
-				t.Errorf("%s: %v", tc.name, err)
+				t.Errorf("%s: %v", tc.Name, err)
 			}
 			rules := doc.(map[string]any)["creation_rules"].([]any)
 			for _, r := range rules {
 				re := r.(map[string]any)["path_regex"].(string)
 				if !strings.HasPrefix(re, "^") || !strings.HasSuffix(re, "$") {
-					t.Errorf("%s: path_regex %q is not anchored", tc.name, re)
+					t.Errorf("%s: path_regex %q is not anchored", tc.Name, re)
 				}
 			}
 		}
@@ -370,15 +371,15 @@ func TestSopsConfigSchema(t *testing.T) {
 // names of secrets, so no generated file may hold anything that looks like
 // an age private key, and Flux's key appears only as sops-nix's placeholder.
 func TestNoSecretsInGeneratedFiles(t *testing.T) {
-	for _, tc := range cases {
-		c := load(t, tc.spec)
+	for _, tc := range cases(t) {
+		c := tc.Load(t)
 		for _, f := range render(t, c) {
 			if bytes.Contains(bytes.ToUpper(f.Content), []byte("AGE-SECRET-KEY-")) {
-				t.Errorf("%s/%s: contains an age private key (or its prefix)", tc.name, f.Path)
+				t.Errorf("%s/%s: contains an age private key (or its prefix)", tc.Name, f.Path)
 			}
 			if f.Path == BootstrapModulePath && c.Flux != nil &&
 				!bytes.Contains(f.Content, []byte(`config.sops.placeholder."flux/age_key"`)) {
-				t.Errorf("%s/%s: the sops-age Secret does not take the key from sops-nix", tc.name, f.Path)
+				t.Errorf("%s/%s: the sops-age Secret does not take the key from sops-nix", tc.Name, f.Path)
 			}
 		}
 	}

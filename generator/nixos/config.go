@@ -4,7 +4,6 @@ import (
 	"path"
 	"sort"
 
-	"github.com/hlcgen/hlcgen/generator"
 	"github.com/hlcgen/hlcgen/model"
 	"github.com/hlcgen/hlcgen/nix"
 )
@@ -14,7 +13,7 @@ import (
 // recipients). Hand-written modules may `import` it, and the Makefile reads
 // group membership from it with `nix-instantiate --eval --json`, which needs
 // no nixpkgs.
-func configFileContent(p *plan) []byte {
+func (p *plan) config() nix.Expr {
 	c := p.c
 	cfg := nix.NewAttrs()
 
@@ -25,24 +24,24 @@ func configFileContent(p *plan) []byte {
 		Set("stateVersion", nix.String(c.Cluster.StateVersion)))
 
 	cfg.Set("network", nix.NewAttrs().
-		Set("subnet", nix.String(c.Network.Subnet)).
-		Set("prefixLength", nix.Int(int64(p.subnet.Bits()))).
-		Set("gateway", nix.String(c.Network.Gateway)).
-		Set("nameservers", strList(c.Network.Nameservers)).
-		Set("apiVip", nix.String(c.Network.APIVIP)).
+		Set("subnet", nix.String(c.Network.Subnet.String())).
+		Set("prefixLength", nix.Int(int64(c.Network.Subnet.Bits()))).
+		Set("gateway", nix.String(c.Network.Gateway.String())).
+		Set("nameservers", strList(model.Strings(c.Network.Nameservers))).
+		Set("apiVip", nix.String(c.Network.APIVIP.String())).
 		Set("apiPort", nix.Int(int64(c.Network.APIPort))).
 		Set("vrrpId", nix.Int(int64(c.Network.VRRPID))))
 
 	if len(c.KubernetesNodes()) > 0 {
+		// The VIP and its port are in network; serverAddr is the URL
+		// made from them that every joining node uses.
 		cfg.Set("k3s", nix.NewAttrs().
-			Set("vip", nix.String(c.Network.APIVIP)).
-			Set("apiPort", nix.Int(int64(c.Network.APIPort))).
 			Set("apiserverPort", nix.Int(int64(c.Kubernetes.APIServerPort))).
-			Set("serverAddr", nix.String(p.serverAddr)).
-			Set("clusterCidr", nix.String(c.Kubernetes.ClusterCIDR)).
-			Set("serviceCidr", nix.String(c.Kubernetes.ServiceCIDR)).
-			Set("bootstrapNode", nix.String(p.bootstrap)).
-			Set("controlPlane", strList(p.servers)).
+			Set("serverAddr", nix.String(c.JoinURL())).
+			Set("clusterCidr", nix.String(c.Kubernetes.ClusterCIDR.String())).
+			Set("serviceCidr", nix.String(c.Kubernetes.ServiceCIDR.String())).
+			Set("bootstrapNode", nix.String(c.BootstrapNode())).
+			Set("controlPlane", strList(c.ControlPlaneNodes())).
 			Set("tokenSecret", nix.String(c.Kubernetes.TokenSecret)).
 			Set("disable", strList(c.Kubernetes.Disable)))
 	} else {
@@ -77,7 +76,7 @@ func configFileContent(p *plan) []byte {
 			Set("name", nix.String(name)).
 			Set("role", nix.String(n.Role)).
 			Set("system", nix.String(n.System)).
-			Set("address", nix.String(n.Address)).
+			Set("address", nix.String(n.Address.String())).
 			Set("interface", nix.String(n.Interface)).
 			Set("mac", mac).
 			Set("deployHost", nix.String(n.DeployHost)).
@@ -108,7 +107,7 @@ func configFileContent(p *plan) []byte {
 	}
 	cfg.Set("users", users)
 
-	return nix.File(generator.Header, cfg)
+	return cfg
 }
 
 // groupMembers maps every group, declared with a group block or only named

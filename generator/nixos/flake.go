@@ -2,11 +2,9 @@ package nixos
 
 import (
 	"encoding/json"
-	"fmt"
 
 	"github.com/hlcgen/hlcgen/generator"
 	"github.com/hlcgen/hlcgen/nix"
-	"github.com/hlcgen/hlcgen/schema"
 )
 
 // flakeInputs are the flake inputs generated/default.nix takes; flake.nix
@@ -20,25 +18,19 @@ var flakeInputs = []string{"self", "nixpkgs", "sops-nix", "deploy-rs"}
 const deployPathPlaceholder = "/nix/store/deploy-rs-activation"
 
 // flakeFile renders generated/default.nix, a function from the flake inputs
-// to nixosConfigurations.<node> and deploy.nodes.<node>. Before rendering
-// it checks the same deploy data, as JSON, against deploy-rs's published
-// schema (schema/deploy-rs.schema.json), which deploy-rs's deployChecks
-// apply to `builtins.toJSON deploy`.
-func (p *plan) flakeFile() ([]byte, error) {
+// to nixosConfigurations.<node> and deploy.nodes.<node>. It hands the
+// pipeline the same deploy data, as JSON, to check against deploy-rs's
+// published schema (schema/deploy-rs.schema.json), which deploy-rs's
+// deployChecks apply to `builtins.toJSON deploy`.
+func (p *plan) flakeFile() generator.File {
 	c := p.c
-	if err := p.checkDeploy(); err != nil {
-		return nil, err
-	}
 
 	systems := nix.NewAttrs()
 	nodes := nix.NewAttrs()
 	for _, name := range c.NodeNames() {
 		n := c.Nodes[name]
 		// generated/default.nix imports ./hosts/<node> (its default.nix).
-		host, err := nix.Path("hosts/" + name)
-		if err != nil {
-			return nil, fmt.Errorf("node %q: %w", name, err)
-		}
+		host := repoPath(flakeFile, hostsDir+"/"+name)
 		systems.Set(name, nix.Apply(
 			nix.Select(nix.Var("nixpkgs"), "lib", "nixosSystem"),
 			nix.NewAttrs().
@@ -63,7 +55,13 @@ func (p *plan) flakeFile() ([]byte, error) {
 	out := nix.NewAttrs().
 		Set("nixosConfigurations", systems).
 		SetPath([]string{"deploy", "nodes"}, nodes)
-	return nix.File(generator.Header, nix.Lambda(flakeInputs, true, out)), nil
+	f := nixFile(flakeFile, nix.Lambda(flakeInputs, true, out))
+	deploy, err := json.Marshal(p.deployJSON())
+	if err != nil {
+		panic("nixos: deploy data: " + err.Error())
+	}
+	f.Checks = []generator.Check{{Schema: "deploy-rs.schema.json", What: "deploy-rs's deploy attribute", JSON: deploy}}
+	return f
 }
 
 // deploySetting is one deploy-rs node setting, in Nix and as JSON.
@@ -108,26 +106,4 @@ func (p *plan) deployJSON() map[string]any {
 		nodes[name] = node
 	}
 	return map[string]any{"nodes": nodes}
-}
-
-// checkDeploy validates the deploy data against deploy-rs's schema. A
-// failure is an internal error: validation should have caught the input.
-func (p *plan) checkDeploy() error {
-	doc := p.deployJSON()
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return err
-	}
-	if err := schema.CheckJSON("deploy-rs.schema.json", b); err != nil {
-		// Name the failing node: check them one by one.
-		for _, name := range p.c.NodeNames() {
-			one := map[string]any{"nodes": map[string]any{name: doc["nodes"].(map[string]any)[name]}}
-			b, _ := json.Marshal(one)
-			if nodeErr := schema.CheckJSON("deploy-rs.schema.json", b); nodeErr != nil {
-				return fmt.Errorf("internal error: deploy-rs node %q does not match deploy-rs's interface.json: %v", name, nodeErr)
-			}
-		}
-		return fmt.Errorf("internal error: deploy data does not match deploy-rs's interface.json: %v", err)
-	}
-	return nil
 }

@@ -2,75 +2,25 @@ package nixos
 
 import (
 	"fmt"
-	"strconv"
+	"path"
 	"strings"
 
 	"github.com/hlcgen/hlcgen/model"
 	"github.com/hlcgen/hlcgen/nix"
 )
 
-// roleModules renders generated/modules/*.nix from the skeletons, keyed by
-// file name. The Kubernetes modules are written only when the cluster has
-// Kubernetes nodes.
-func (p *plan) roleModules() (map[string][]byte, error) {
-	out := map[string][]byte{}
-	sopsFile, err := p.sopsFileFrom(modulesDir)
-	if err != nil {
-		return nil, err
-	}
-	if out[commonModule], err = renderSkeleton(commonModule, p.commonData()); err != nil {
-		return nil, fmt.Errorf("nixos: %s: %w", commonModule, err)
-	}
-	if len(p.c.KubernetesNodes()) == 0 {
-		return out, nil
-	}
-	for name, data := range map[string]any{
-		k8sModule:    p.k8sData(sopsFile),
-		serverModule: p.serverData(),
-		agentModule:  agentData{AgentFlags: strList(p.agentFlags)},
-	} {
-		if out[name], err = renderSkeleton(name, data); err != nil {
-			return nil, fmt.Errorf("nixos: %s: %w", name, err)
-		}
-	}
-	return out, nil
-}
+// The role modules under generated/modules: what every node, every k3s node,
+// every server and every agent shares.
 
-// sopsFileFrom returns secrets.sops_file as a path literal relative to the
-// generated directory dir. The file is encrypted, so copying it into the
-// store is what sops-nix expects (sops.defaultSopsFile, sops.secrets.<n>.sopsFile).
-func (p *plan) sopsFileFrom(dir string) (nix.Expr, error) {
-	f, err := modulePath("", p.c.Secrets.SopsFile)
-	if err != nil {
-		return nil, fmt.Errorf("nixos: secrets.sops_file %q must be a clean relative path inside the repository", p.c.Secrets.SopsFile)
-	}
-	e, err := nix.Path(relFrom(dir, f))
-	if err != nil {
-		return nil, fmt.Errorf("nixos: secrets.sops_file %q cannot be written as a Nix path literal: %w", f, err)
-	}
-	return e, nil
-}
+var (
+	lib    = nix.Var("lib")
+	config = nix.Var("config")
+	pkgs   = nix.Var("pkgs")
+)
 
-// relFrom returns the repository path target relative to the repository
-// directory dir (both clean, slash-separated, inside the repository).
-func relFrom(dir, target string) string {
-	from := strings.Split(dir, "/")
-	to := strings.Split(target, "/")
-	common := 0
-	for common < len(from) && common < len(to)-1 && from[common] == to[common] {
-		common++
-	}
-	return strings.Repeat("../", len(from)-common) + strings.Join(to[common:], "/")
-}
-
-type commonData struct {
-	Users           nix.Expr
-	DeployAsRoot    bool
-	TrustedUsers    nix.Expr
-	PermitRootLogin string
-}
-
-func (p *plan) commonData() commonData {
+// commonModule is generated/modules/common.nix, imported by every node:
+// accounts, SSH and sops-nix.
+func (p *plan) commonModule() nix.Expr {
 	c := p.c
 	deployUser := c.Deploy.SSHUser
 	asRoot := deployUser == "root"
@@ -106,23 +56,83 @@ func (p *plan) commonData() commonData {
 		users.SetPath([]string{"root", "openssh", "authorizedKeys", "keys"}, strList(rootKeys))
 	}
 
-	d := commonData{Users: users, DeployAsRoot: asRoot, PermitRootLogin: "no"}
+	m := nix.NewAttrs().
+		Comment("Accounts from the user blocks of cluster.hcl. Logins are by SSH key only.").
+		SetPath([]string{"users", "users"}, users)
+	permitRootLogin := "no"
 	if asRoot {
-		d.PermitRootLogin = "prohibit-password"
+		permitRootLogin = "prohibit-password"
 	} else {
-		d.TrustedUsers = strList([]string{"root", deployUser})
+		m.Blank().
+			Comment("deploy-rs logs in as deploy.ssh_user and activates as root through sudo, which must not ask for a password (it has no terminal to ask on).").
+			SetPath([]string{"security", "sudo", "wheelNeedsPassword"}, nix.Bool(false)).
+			Blank().
+			Comment("deploy-rs copies unsigned store paths; the Nix daemon accepts them only from trusted users.").
+			SetPath([]string{"nix", "settings", "trusted-users"}, strList([]string{"root", deployUser}))
 	}
-	return d
+	m.Blank().
+		SetPath([]string{"services", "openssh"}, nix.NewAttrs().
+			Set("enable", nix.Bool(true)).
+			Set("settings", nix.NewAttrs().
+				Set("PasswordAuthentication", nix.Bool(false)).
+				Set("KbdInteractiveAuthentication", nix.Bool(false)).
+				Set("PermitRootLogin", nix.String(permitRootLogin)))).
+		Blank().
+		Comment("sops-nix decrypts with the host's own SSH key, converted to age: its public half is the node's age_key in cluster.hcl. The key file never enters the store. Each host's default sops file is its own (set in the host module); cluster-wide secrets name the cluster file explicitly.").
+		SetPath([]string{"sops", "age", "sshKeyPaths"}, strList([]string{"/etc/ssh/ssh_host_ed25519_key"})).
+		Blank().
+		SetPath([]string{"networking", "firewall", "enable"}, nix.Bool(true))
+	return nix.Lambda(nil, true, m)
 }
 
-type k8sData struct {
-	TokenSecret   string
-	SopsFile      nix.Expr
-	KernelModules nix.Expr
-	Ceph          bool
-	TCPPorts      nix.Expr
-	TCPPortRanges nix.Expr
+// portUse is a port hlcgen opens, and what for; the firewall's comments are
+// made from the same list as its ports.
+type portUse struct {
+	port int
+	what string
 }
+
+func ports(uses []portUse) []int {
+	out := make([]int, len(uses))
+	for i, u := range uses {
+		out[i] = u.port
+	}
+	return out
+}
+
+// describe says what the ports are for: "kubelet (10250), Hubble (4244)
+// and Ceph monitors (3300, 6789)".
+func describe(uses []portUse) string {
+	var parts []string
+	for i := 0; i < len(uses); {
+		j := i
+		var nums []string
+		for ; j < len(uses) && uses[j].what == uses[i].what; j++ {
+			nums = append(nums, fmt.Sprint(uses[j].port))
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s)", uses[i].what, strings.Join(nums, ", ")))
+		i = j
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// Ports every k3s node opens. k3s: the kubelet on 10250; Cilium: its health
+// checks on 4240, Hubble on 4244 and VXLAN on 8472/udp (docs.cilium.io,
+// "System Requirements", firewall rules); Ceph: the monitors' msgr2 and
+// legacy ports and the OSD/MGR/MDS range (docs.ceph.com, "Network
+// Configuration Reference").
+var (
+	k8sTCPPorts  = []portUse{{10250, "kubelet"}, {4240, "Cilium health checks"}, {4244, "Hubble"}}
+	cephTCPPorts = []portUse{{3300, "Ceph monitors"}, {6789, "Ceph monitors"}}
+	k8sUDPPorts  = []portUse{{8472, "Cilium's VXLAN overlay"}}
+)
+
+// cephDaemonPorts is the range Ceph's OSDs, managers and metadata servers
+// bind in (ms_bind_port_min/max).
+var cephDaemonPorts = [2]int{6800, 7300}
 
 // ciliumKernelModules are the netfilter modules Cilium's agent loads for
 // its iptables rules, socket matching and transparent proxy. Inside its pod
@@ -134,53 +144,169 @@ var ciliumKernelModules = []string{
 	"xt_socket", "xt_TPROXY", "xt_mark", "xt_CT",
 }
 
-func (p *plan) k8sData(sopsFile nix.Expr) k8sData {
-	ceph := p.c.Ceph != nil
-	modules := append([]string(nil), ciliumKernelModules...)
-	ports := []int{10250, 4240, 4244}
-	if ceph {
-		// Ceph's kernel clients, used by the RBD and CephFS CSI plugins
-		// on every node that mounts a volume.
-		modules = append(modules, "rbd", "ceph")
-		ports = append(ports, 3300, 6789)
-	}
-	return k8sData{
-		TokenSecret:   p.c.Kubernetes.TokenSecret,
-		SopsFile:      sopsFile,
-		KernelModules: strList(modules),
-		Ceph:          ceph,
-		TCPPorts:      intList(ports),
-		TCPPortRanges: nix.List(portRange(6800, 7300)),
-	}
-}
+// cephKernelModules are Ceph's kernel clients, used by the RBD and CephFS
+// CSI plugins on every node that mounts a volume.
+var cephKernelModules = []string{"rbd", "ceph"}
 
-type serverData struct {
-	ServerFlags   nix.Expr
-	TCPPorts      nix.Expr
-	HAProxyConfig nix.Expr
-	VRRPID        nix.Expr
-	VIP           string
-}
-
-func (p *plan) serverData() serverData {
+// k8sModule is generated/modules/k8s-common.nix, imported by both role
+// modules: k3s itself, its token, the kernel and the firewall.
+func (p *plan) k8sModule() nix.Expr {
 	c := p.c
-	return serverData{
-		ServerFlags:   strList(p.serverFlags),
-		TCPPorts:      intList([]int{c.Kubernetes.APIServerPort, c.Network.APIPort}),
-		HAProxyConfig: nix.MultilineString(p.haproxyConfig()),
-		VRRPID:        nix.Int(int64(c.Network.VRRPID)),
-		VIP:           c.Network.APIVIP + "/" + strconv.Itoa(p.subnet.Bits()),
+	ceph := c.Ceph != nil
+	token := c.Kubernetes.TokenSecret
+
+	flagOption := func(what string) nix.Expr {
+		return nix.Apply(nix.Select(lib, "mkOption"), nix.NewAttrs().
+			Set("type", nix.Apply(nix.Select(lib, "types", "listOf"), nix.Select(lib, "types", "str"))).
+			Set("default", nix.List()).
+			Set("description", nix.String(what)))
 	}
+	options := nix.NewAttrs().
+		Set("clusterFlags", flagOption("k3s flags shared by every node of this role, set by the generated role module.")).
+		Set("nodeFlags", flagOption("k3s flags of this node alone, set by the generated host module."))
+
+	modules := append([]string(nil), ciliumKernelModules...)
+	tcp := append([]portUse(nil), k8sTCPPorts...)
+	loaders := "Cilium"
+	if ceph {
+		modules = append(modules, cephKernelModules...)
+		tcp = append(tcp, cephTCPPorts...)
+		loaders = "Cilium and the Ceph CSI plugins"
+	}
+
+	firewall := nix.NewAttrs().
+		Comment(describe(tcp)+".").
+		Set("allowedTCPPorts", intList(ports(tcp)))
+	if ceph {
+		firewall.Comment("Ceph OSDs, managers and metadata servers.").
+			Set("allowedTCPPortRanges", nix.List(portRange(cephDaemonPorts[0], cephDaemonPorts[1])))
+	}
+	firewall.Comment(describe(k8sUDPPorts)+".").
+		Set("allowedUDPPorts", intList(ports(k8sUDPPorts))).
+		Comment("Pod traffic arrives on Cilium's own interfaces.").
+		Set("trustedInterfaces", strList([]string{"cilium+", "lxc+"})).
+		Comment("Cilium's health checks ping every node.").
+		Set("allowPing", nix.Bool(true)).
+		Comment("Strict reverse-path filtering drops pod traffic that Cilium routes through cilium_host.").
+		Set("checkReversePath", nix.String("loose"))
+
+	cfg := nix.NewAttrs().
+		SetPath([]string{"services", "k3s"}, nix.NewAttrs().
+			Set("enable", nix.Bool(true)).
+			Comment("The join token stays out of the world-readable store: sops-nix decrypts it at activation and k3s reads the file. This is the path of the decrypted file as a string; a path literal would copy the file into the store.").
+			Set("tokenFile", nix.Select(config, "sops", "secrets", token, "path")).
+			Set("extraFlags", nix.Apply(nix.Select(lib, "concatStringsSep"), nix.String(" "),
+				nix.Concat(nix.Select(nix.Var("flags"), "clusterFlags"), nix.Select(nix.Var("flags"), "nodeFlags"))))).
+		Blank().
+		SetPath([]string{"sops", "secrets", token}, nix.NewAttrs().
+			Set("sopsFile", repoPath(path.Join(modulesDir, k8sModule), c.Secrets.SopsFile)).
+			Set("restartUnits", strList([]string{"k3s.service"}))).
+		Blank().
+		Comment("NixOS keeps kernel modules in /run/booted-system/kernel-modules, not in /lib/modules, so modprobe inside a pod finds nothing: load at boot what "+loaders+" would load.").
+		SetPath([]string{"boot", "kernelModules"}, strList(modules)).
+		Blank().
+		SetPath([]string{"boot", "kernel", "sysctl"}, nix.NewAttrs().
+			Set("net.ipv4.ip_forward", nix.Int(1)).
+			Comment("systemd's 50-default.conf turns rp_filter on for every new interface; Cilium's lxc* endpoints need it off.").
+			Set("net.ipv4.conf.lxc*.rp_filter", nix.Int(0))).
+		Blank().
+		SetPath([]string{"networking", "firewall"}, firewall)
+
+	body := nix.NewAttrs().
+		Set("imports", nix.List(localModule(commonModule))).
+		Blank().
+		Comment("services.k3s.extraFlags is one option, but its flags come from two modules: the role module sets the flags every node of the role shares, the host module the node's own. Older nixpkgs type extraFlags as types.str, which cannot merge two definitions, so both halves are lists here and are joined into the one string k3s gets. hlcgen makes sure no flag contains whitespace.").
+		SetPath([]string{"options", "hlcgen", "k3s"}, options).
+		Blank().
+		Set("config", cfg)
+	let := nix.NewAttrs().Set("flags", nix.Select(config, "hlcgen", "k3s"))
+	return nix.Lambda([]string{"config", "lib"}, true, nix.Let(let, body))
 }
 
-type agentData struct {
-	AgentFlags nix.Expr
+// localModule is a path literal to another file of generated/modules.
+func localModule(file string) nix.Expr {
+	e, err := nix.Path(file)
+	if err != nil {
+		panic("nixos: " + err.Error())
+	}
+	return e
+}
+
+// serverModule is generated/modules/k8s-control-plane.nix: the k3s server
+// settings every server shares, HAProxy and Keepalived.
+func (p *plan) serverModule() nix.Expr {
+	c := p.c
+	firewall := nix.NewAttrs().
+		Comment(fmt.Sprintf("The k3s supervisor and apiserver, which share port %d, and HAProxy, serving the floating API address on %d.",
+			c.Kubernetes.APIServerPort, c.Network.APIPort)).
+		Set("allowedTCPPorts", intList([]int{c.Kubernetes.APIServerPort, c.Network.APIPort})).
+		Comment("Embedded etcd, between servers.").
+		Set("allowedTCPPortRanges", nix.List(portRange(2379, 2380)))
+
+	keepalived := nix.NewAttrs().
+		Set("enable", nix.Bool(true)).
+		Comment("VRRP is IP protocol 112, neither TCP nor UDP: let it through.").
+		Set("openFirewall", nix.Bool(true)).
+		Set("enableScriptSecurity", nix.Bool(true)).
+		SetPath([]string{"vrrpScripts", "haproxy"}, nix.NewAttrs().
+			Set("script", nix.Interpolate(nix.Select(pkgs, "procps"), "/bin/pgrep -x haproxy")).
+			Set("interval", nix.Int(2)).
+			Set("fall", nix.Int(2)).
+			Set("rise", nix.Int(2)).
+			Set("user", nix.String(keepalivedScriptUser)).
+			Set("group", nix.String(keepalivedScriptUser))).
+		Comment("Interface, priority, state and unicast peers are per node: see the host modules.").
+		SetPath([]string{"vrrpInstances", vrrpInstance}, nix.NewAttrs().
+			Set("virtualRouterId", nix.Int(int64(c.Network.VRRPID))).
+			Set("virtualIps", nix.List(nix.NewAttrs().Set("addr", nix.String(c.VIPPrefix().String())))).
+			Set("trackScripts", strList([]string{"haproxy"})))
+
+	body := nix.NewAttrs().
+		Comment("k8s-bootstrap.nix holds the Cilium and Flux bootstrap manifests, written by hlcgen's Kubernetes generator: pods cannot install the CNI, so k3s deploys it itself.").
+		Set("imports", nix.List(localModule(k8sModule), localModule("k8s-bootstrap.nix"))).
+		Blank().
+		SetPath([]string{"services", "k3s", "role"}, nix.String("server")).
+		Blank().
+		Comment("Flags that must be the same on every server: k3s refuses to join a server whose cluster-wide settings differ from the cluster's.").
+		SetPath([]string{"hlcgen", "k3s", "clusterFlags"}, strList(p.serverFlags)).
+		Blank().
+		SetPath([]string{"networking", "firewall"}, firewall).
+		Blank().
+		Comment("Every server runs HAProxy in front of all apiservers; Keepalived moves the floating API address to a server whose HAProxy is alive. HAProxy binds a port of its own on every address, so it never clashes with the apiserver and needs no non-local bind on servers without the address. Health checks are plain TCP: anonymous HTTP requests get 401. Long timeouts keep `kubectl logs -f`, `exec` and watches open.").
+		SetPath([]string{"services", "haproxy"}, nix.NewAttrs().
+			Set("enable", nix.Bool(true)).
+			Set("config", nix.MultilineString(p.haproxyConfig()))).
+		Blank().
+		Comment("Keepalived runs vrrp scripts as this user, and the NixOS module does not create it (nixos/modules/services/networking/keepalived/default.nix).").
+		SetPath([]string{"users", "users", keepalivedScriptUser}, nix.NewAttrs().
+			Set("isSystemUser", nix.Bool(true)).
+			Set("group", nix.String(keepalivedScriptUser))).
+		SetPath([]string{"users", "groups", keepalivedScriptUser}, nix.NewAttrs()).
+		Blank().
+		SetPath([]string{"services", "keepalived"}, keepalived)
+	return nix.Lambda([]string{"pkgs"}, true, body)
+}
+
+// keepalivedScriptUser is the user keepalived's module runs vrrp scripts as
+// by default (vrrpScripts.<n>.user).
+const keepalivedScriptUser = "keepalived_script"
+
+// agentModule is generated/modules/k8s-worker.nix: what every agent shares.
+func (p *plan) agentModule() nix.Expr {
+	body := nix.NewAttrs().
+		Set("imports", nix.List(localModule(k8sModule))).
+		Blank().
+		SetPath([]string{"services", "k3s", "role"}, nix.String("agent")).
+		Blank().
+		Comment("Flags every agent shares.").
+		SetPath([]string{"hlcgen", "k3s", "clusterFlags"}, strList(p.agentFlags))
+	return nix.Lambda(nil, true, body)
 }
 
 // haproxyConfig is HAProxy's configuration for the floating API address:
-// TCP passthrough to every apiserver. Every value in it is checked (node
-// names are host names, addresses IPv4, ports integers), so no value can
-// break a line of the configuration.
+// TCP passthrough to every apiserver. Every value in it is typed (node names
+// are host names, addresses IPv4, ports integers), so no value can break a
+// line of the configuration.
 func (p *plan) haproxyConfig() string {
 	c := p.c
 	var b strings.Builder
@@ -208,40 +334,12 @@ backend k8s-api
   balance roundrobin
   default-server inter 5s downinter 5s rise 2 fall 3
 `)
-	for _, name := range p.servers {
+	for _, name := range c.ControlPlaneNodes() {
 		fmt.Fprintf(&b, "  server %s %s:%d check\n", name, c.Nodes[name].Address, c.Kubernetes.APIServerPort)
 	}
 	return b.String()
 }
 
-func strList(items []string) nix.Expr {
-	es := make([]nix.Expr, len(items))
-	for i, s := range items {
-		es[i] = nix.String(s)
-	}
-	return nix.List(es...)
-}
-
-func intList(items []int) nix.Expr {
-	es := make([]nix.Expr, len(items))
-	for i, v := range items {
-		es[i] = nix.Int(int64(v))
-	}
-	return nix.List(es...)
-}
-
 func portRange(from, to int) nix.Expr {
 	return nix.NewAttrs().Set("from", nix.Int(int64(from))).Set("to", nix.Int(int64(to)))
-}
-
-func dedupe(items []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range items {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
 }

@@ -2,6 +2,7 @@ package nixos
 
 import (
 	"encoding/json"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -57,8 +58,8 @@ func evalJSON(t *testing.T, dir, expr string, out any) []byte {
 // files at the repository root, with the real Nix parser.
 func TestNixParse(t *testing.T) {
 	testtool.Require(t, "nix-instantiate")
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, tc := range allCases(t) {
+		t.Run(tc.Name, func(t *testing.T) {
 			dir := writeTree(t, render(t, tc))
 			var paths []string
 			filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -83,25 +84,26 @@ func TestNixParse(t *testing.T) {
 // TestNixConfig evaluates generated/config as plain data.
 func TestNixConfig(t *testing.T) {
 	testtool.Require(t, "nix-instantiate")
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, tc := range allCases(t) {
+		t.Run(tc.Name, func(t *testing.T) {
 			c := loadCase(t, tc)
 			dir := writeTree(t, render(t, tc))
 			var got struct {
 				Cluster struct{ Name, Domain string }
 				Network struct {
 					PrefixLength int
-					APIVIP       string `json:"apiVip"`
+					APIVIP       netip.Addr `json:"apiVip"`
+					APIPort      int        `json:"apiPort"`
 				}
 				K3s *struct {
-					Vip, ServerAddr, BootstrapNode string
-					APIPort                        int `json:"apiPort"`
-					APIServerPort                  int `json:"apiserverPort"`
+					ServerAddr, BootstrapNode string
+					APIServerPort             int `json:"apiserverPort"`
 				}
 				Nodes map[string]struct {
-					Name, Role, Address, System, Interface, DeployHost string
-					Groups                                             []string
-					CephOsdDevices                                     []string
+					Name, Role, System, Interface, DeployHost string
+					Address                                   netip.Addr
+					Groups                                    []string
+					CephOsdDevices                            []string
 				}
 				Groups map[string]struct{ Nodes []string }
 				Users  map[string]struct {
@@ -115,12 +117,11 @@ func TestNixConfig(t *testing.T) {
 			if got.Cluster.Name != c.Cluster.Name || got.Cluster.Domain != c.Cluster.Domain {
 				t.Errorf("cluster = %+v", got.Cluster)
 			}
-			if got.Network.APIVIP != c.Network.APIVIP {
-				t.Errorf("network.apiVip = %q", got.Network.APIVIP)
+			if got.Network.APIVIP != c.Network.APIVIP || got.Network.APIPort != c.Network.APIPort {
+				t.Errorf("network = %+v", got.Network)
 			}
-			if got.K3s == nil || got.K3s.Vip != c.Network.APIVIP || got.K3s.APIPort != c.Network.APIPort ||
-				got.K3s.APIServerPort != c.Kubernetes.APIServerPort || got.K3s.BootstrapNode != c.BootstrapNode() ||
-				got.K3s.ServerAddr != "https://"+c.Network.APIVIP+":"+strconv.Itoa(c.Network.APIPort) {
+			if got.K3s == nil || got.K3s.APIServerPort != c.Kubernetes.APIServerPort || got.K3s.BootstrapNode != c.BootstrapNode() ||
+				got.K3s.ServerAddr != "https://"+c.Network.APIVIP.String()+":"+strconv.Itoa(c.Network.APIPort) {
 				t.Errorf("k3s = %+v", got.K3s)
 			}
 			if len(got.Nodes) != len(c.Nodes) {
@@ -147,7 +148,7 @@ func TestNixConfig(t *testing.T) {
 		})
 	}
 	// The reference cluster, spelled out.
-	dir := writeTree(t, render(t, cases[0]))
+	dir := writeTree(t, render(t, allCases(t)[0]))
 	var roles map[string]string
 	evalJSON(t, dir, `builtins.mapAttrs (_: n: n.role + " " + n.address) (import ./generated/config).nodes`, &roles)
 	want := map[string]string{
@@ -187,8 +188,8 @@ in
 // checks it against deploy-rs's schema, as deploy-rs's deployChecks do.
 func TestNixDeploy(t *testing.T) {
 	testtool.Require(t, "nix-instantiate")
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, tc := range allCases(t) {
+		t.Run(tc.Name, func(t *testing.T) {
 			c := loadCase(t, tc)
 			dir := writeTree(t, render(t, tc))
 			raw := evalJSON(t, dir, flakeStubs+"outputs.deploy", nil)
@@ -391,15 +392,15 @@ func clusterWideFlag(f string) bool {
 // break a cluster and that this layer can make (CONSUMERS.md).
 func TestNixClusterInvariants(t *testing.T) {
 	testtool.Require(t, "nix-instantiate")
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, tc := range allCases(t) {
+		t.Run(tc.Name, func(t *testing.T) {
 			c := loadCase(t, tc)
 			files := render(t, tc)
 			dir := writeTree(t, files)
 			var got clusterProbeResult
 			evalJSON(t, dir, clusterProbe, &got)
 
-			vip := c.Network.APIVIP
+			vip := c.Network.APIVIP.String()
 			serverAddr := "https://" + vip + ":" + strconv.Itoa(c.Network.APIPort)
 
 			// Host names: no dots, distinct, one per node.
@@ -451,8 +452,8 @@ func TestNixClusterInvariants(t *testing.T) {
 					t.Fatalf("%s: no k3s flags", name)
 				}
 				flags := strings.Fields(*h.ExtraFlags)
-				if !slices.Contains(flags, "--node-ip="+n.Address) || slices.Contains(flags, "--node-ip="+vip) {
-					t.Errorf("%s: flags %q lack --node-ip=%s", name, flags, n.Address)
+				if !slices.Contains(flags, "--node-ip="+n.Address.String()) || slices.Contains(flags, "--node-ip="+vip) {
+					t.Errorf("%s: flags %q lack --node-ip=%s", name, flags, n.Address.String())
 				}
 				for k, v := range n.Labels {
 					if !slices.Contains(flags, "--node-label="+k+"="+v) {
@@ -516,16 +517,16 @@ func TestNixClusterInvariants(t *testing.T) {
 				if k.State == "MASTER" {
 					masters = append(masters, name)
 				}
-				if k.Interface != n.Interface || k.UnicastSrcIP != n.Address {
+				if k.Interface != n.Interface || k.UnicastSrcIP != n.Address.String() {
 					t.Errorf("%s: keepalived %+v", name, k)
 				}
 				var wantPeers []string
 				for _, other := range c.ControlPlaneNodes() {
 					if other != name {
-						wantPeers = append(wantPeers, c.Nodes[other].Address)
+						wantPeers = append(wantPeers, c.Nodes[other].Address.String())
 					}
 				}
-				if slices.Contains(k.UnicastPeers, n.Address) || !slices.Equal(k.UnicastPeers, wantPeers) {
+				if slices.Contains(k.UnicastPeers, n.Address.String()) || !slices.Equal(k.UnicastPeers, wantPeers) {
 					t.Errorf("%s: unicastPeers %q, want %q", name, k.UnicastPeers, wantPeers)
 				}
 			}
@@ -585,10 +586,7 @@ func TestNixClusterInvariants(t *testing.T) {
 			// HAProxy: its own port, TCP checks, long timeouts, every
 			// apiserver.
 			s := got.Server
-			p, err := newPlan(c)
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := newPlan(c)
 			if s.Haproxy != p.haproxyConfig() {
 				t.Errorf("HAProxy config changed on its way through Nix:\n%s", s.Haproxy)
 			}
@@ -605,7 +603,7 @@ func TestNixClusterInvariants(t *testing.T) {
 				t.Errorf("HAProxy uses HTTP")
 			}
 			for _, name := range c.ControlPlaneNodes() {
-				server := "server " + name + " " + c.Nodes[name].Address + ":" + strconv.Itoa(c.Kubernetes.APIServerPort) + " check"
+				server := "server " + name + " " + c.Nodes[name].Address.String() + ":" + strconv.Itoa(c.Kubernetes.APIServerPort) + " check"
 				if !strings.Contains(s.Haproxy, server) {
 					t.Errorf("HAProxy lacks %q", server)
 				}
@@ -634,7 +632,7 @@ func TestNixClusterInvariants(t *testing.T) {
 			if s.ScriptUser["isSystemUser"] != true || s.ScriptUser["group"] != "keepalived_script" || !s.ScriptGroup {
 				t.Errorf("keepalived_script user %v, group %v", s.ScriptUser, s.ScriptGroup)
 			}
-			wantVIP := vip + "/" + strconv.Itoa(p.subnet.Bits())
+			wantVIP := vip + "/" + strconv.Itoa(c.Network.Subnet.Bits())
 			if !slices.Equal(s.VirtualIps, []string{wantVIP}) || s.VirtualRouterID != c.Network.VRRPID {
 				t.Errorf("VRRP instance: VIPs %v, router id %d", s.VirtualIps, s.VirtualRouterID)
 			}
@@ -646,13 +644,13 @@ func TestNixClusterInvariants(t *testing.T) {
 // never be set, and no file may hold a token-looking literal.
 func TestNoTokenInOutput(t *testing.T) {
 	tokenOption := regexp.MustCompile(`(?m)(\bk3s\.token\s*=|^\s*token\s*=)`)
-	for _, tc := range cases {
+	for _, tc := range allCases(t) {
 		for _, f := range render(t, tc) {
 			if tokenOption.Match(f.Content) {
-				t.Errorf("%s: %s sets the k3s token", tc.name, f.Path)
+				t.Errorf("%s: %s sets the k3s token", tc.Name, f.Path)
 			}
 			if strings.Contains(string(f.Content), "K10") {
-				t.Errorf("%s: %s contains what looks like a k3s token", tc.name, f.Path)
+				t.Errorf("%s: %s contains what looks like a k3s token", tc.Name, f.Path)
 			}
 		}
 	}
@@ -708,8 +706,8 @@ in
 // node, and the manifests package and app must exist for each system.
 func TestFlakeWiring(t *testing.T) {
 	testtool.Require(t, "nix-instantiate")
-	c := loadCase(t, cases[0])
-	dir := writeTree(t, render(t, cases[0]))
+	c := loadCase(t, allCases(t)[0])
+	dir := writeTree(t, render(t, allCases(t)[0]))
 	flake, err := os.ReadFile("../../flake.nix")
 	if err != nil {
 		t.Fatal(err)

@@ -5,8 +5,8 @@
   imports = [ kubenix.modules.k8s ./namespaces.nix ./rook-ceph.nix ./apps.nix ];
   # Must be a version kubenix ships; 1.32 matches the k3s of nixos-25.05.
   kubernetes.version = "1.32";
-  # Every custom kind used below. kubenix rejects undeclared kinds with
-  # "option does not exist".
+  # Every custom kind used below. kubenix rejects undeclared kinds with "option
+  # does not exist".
   kubernetes.customTypes = [
     {
       group = "ceph.rook.io";
