@@ -14,6 +14,7 @@ import (
 	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/hlcgen/hlcgen/diag"
@@ -89,20 +90,9 @@ func BlockKeys() map[string]string {
 // report problems elsewhere in the file.
 func Parse(filename string, src []byte) (*Spec, diag.Diagnostics) {
 	spec := &Spec{Filename: filename, Src: src, Doc: map[string]any{}, Source: newSourceMap()}
-	if len(src) > MaxSpecBytes {
-		return spec, diag.Diagnostics{{
-			Severity: diag.Error, Code: diag.Syntax.Code,
-			Summary: "Spec file too large",
-			Detail:  fmt.Sprintf("%s is %d bytes; hlcgen reads at most %d bytes. A cluster spec this large is almost certainly not one.", filename, len(src), MaxSpecBytes),
-			Subject: hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
-		}}
-	}
-	if d, tooDeep := checkNesting(filename, src); tooDeep {
-		return spec, diag.Diagnostics{d}
-	}
-	file, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
-	if hds.HasErrors() {
-		return spec, diag.FromHCL(diag.Syntax, hds)
+	file, ds := parseHCL(filename, src)
+	if file == nil {
+		return spec, ds
 	}
 	spec.Parsed = true
 	body := file.Body.(*hclsyntax.Body)
@@ -110,6 +100,39 @@ func Parse(filename string, src []byte) (*Spec, diag.Diagnostics) {
 	spec.Source.entries[key(nil)] = span{value: hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}}
 	l.body(body, language, nil, spec.Doc, hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos})
 	return spec, l.diags
+}
+
+// parseHCL parses src within hlcgen's limits: a file too large, nested too
+// deeply or with strings HCL would take quadratic time on is refused before
+// HCL sees it (limits.go), so no file can crash or stall a command that
+// reads a spec. It returns nil and the diagnostics when src does not parse.
+func parseHCL(filename string, src []byte) (*hcl.File, diag.Diagnostics) {
+	if len(src) > MaxSpecBytes {
+		return nil, diag.Diagnostics{{
+			Severity: diag.Error, Code: diag.Syntax.Code,
+			Summary: "Spec file too large",
+			Detail:  fmt.Sprintf("%s is %d bytes; hlcgen reads at most %d bytes. A cluster spec this large is almost certainly not one.", filename, len(src), MaxSpecBytes),
+			Subject: hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
+		}}
+	}
+	if d, tooDeep := checkNesting(filename, src); tooDeep {
+		return nil, diag.Diagnostics{d}
+	}
+	file, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	if hds.HasErrors() {
+		return nil, diag.FromHCL(diag.Syntax, hds)
+	}
+	return file, nil
+}
+
+// Format returns src in HCL's canonical format (hclwrite), or the syntax
+// diagnostics when it does not parse: a file the user is still in the
+// middle of is never rewritten. It reads within the same limits as Parse.
+func Format(filename string, src []byte) ([]byte, diag.Diagnostics) {
+	if _, ds := parseHCL(filename, src); ds.HasErrors() {
+		return nil, ds
+	}
+	return hclwrite.Format(src), nil
 }
 
 type loader struct {

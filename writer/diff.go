@@ -5,9 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
-	"github.com/pmezard/go-difflib/difflib"
+	"github.com/aymanbagabas/go-udiff"
 )
 
 // Diff writes a unified diff (a/ and b/ prefixes, three lines of context) of
@@ -85,22 +84,14 @@ func UnifiedDiff(w io.Writer, path string, old, new []byte) error {
 		to = "/dev/null"
 	}
 
-	// Render into a buffer: difflib drops the error of its final flush, and
-	// this way a failing w is always reported.
 	var buf bytes.Buffer
 	if isBinary(old) || isBinary(new) {
 		fmt.Fprintf(&buf, "Binary files %s and %s differ\n", from, to)
+	} else if d := udiff.Unified(from, to, string(old), string(new)); d != "" {
+		buf.WriteString(d)
 	} else {
+		// An empty file being added or deleted: headers only, like git.
 		fmt.Fprintf(&buf, "--- %s\n+++ %s\n", from, to)
-		a, b := splitLines(old), splitLines(new)
-		// difflib misbehaves on two empty inputs; an empty file being added
-		// or deleted has headers only, like in git.
-		if len(a) > 0 || len(b) > 0 {
-			err := difflib.WriteUnifiedDiff(&buf, difflib.UnifiedDiff{A: a, B: b, Context: 3})
-			if err != nil {
-				return fmt.Errorf("writer: diff %s: %w", path, err)
-			}
-		}
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		return fmt.Errorf("writer: diff %s: %w", path, err)
@@ -111,21 +102,4 @@ func UnifiedDiff(w io.Writer, path string, old, new []byte) error {
 // isBinary uses git's heuristic: a NUL byte in the first 8000 bytes.
 func isBinary(b []byte) bool {
 	return bytes.IndexByte(b[:min(len(b), 8000)], 0) >= 0
-}
-
-// splitLines splits b into lines that keep their "\n". A last line without
-// one gets git's "\ No newline at end of file" marker attached, which both
-// prints it correctly and makes it differ from the same text with a newline.
-// (difflib.SplitLines would instead invent a trailing empty line.)
-func splitLines(b []byte) []string {
-	if len(b) == 0 {
-		return nil
-	}
-	lines := strings.SplitAfter(string(b), "\n")
-	last := len(lines) - 1
-	if lines[last] == "" {
-		return lines[:last]
-	}
-	lines[last] += "\n\\ No newline at end of file\n"
-	return lines
 }

@@ -6,12 +6,10 @@ import (
 	"os"
 
 	"github.com/google/renameio/v2"
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/urfave/cli/v2"
 
 	"github.com/hlcgen/hlcgen/diag"
+	"github.com/hlcgen/hlcgen/load"
 )
 
 func fmtCommand() *cli.Command {
@@ -36,14 +34,11 @@ func runFmt(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	// hclwrite formats even broken input as best it can; refuse instead,
-	// so fmt never rewrites a file the user is still in the middle of.
-	if _, hds := hclsyntax.ParseConfig(src, path, hcl.InitialPos); hds.HasErrors() {
-		ds := diag.FromHCL(diag.Syntax, hds)
+	formatted, ds := load.Format(path, src)
+	if ds.HasErrors() {
 		_ = diag.WriteText(c.App.ErrWriter, ds, map[string][]byte{path: src}, diag.TextOptions{Color: useColor(c.App.ErrWriter)})
 		return cli.Exit(fmt.Sprintf("\n%s has syntax errors; fix them, then run `hlcgen fmt`.", path), exitInvalid)
 	}
-	formatted := hclwrite.Format(src)
 	if bytes.Equal(formatted, src) {
 		return nil
 	}

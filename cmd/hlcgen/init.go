@@ -1,17 +1,15 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path"
 	"path/filepath"
-	"regexp"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/semver"
 
 	"github.com/hlcgen/hlcgen/scaffold"
+	"github.com/hlcgen/hlcgen/writer"
 )
 
 func initCommand() *cli.Command {
@@ -28,17 +26,19 @@ func initCommand() *cli.Command {
 	}
 }
 
-// releaseTag matches a module version that names a release, such as v1.2.0
-// or v1.3.0-rc.1, as opposed to "dev", a pseudo-version
+// isReleaseTag reports whether a module version names a release, such as
+// v1.2.0 or v1.3.0-rc.1, as opposed to "dev", a pseudo-version
 // (v1.2.4-0.20260101120000-abcdef123456) or a +dirty build.
-var releaseTag = regexp.MustCompile(`^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$`)
+func isReleaseTag(v string) bool {
+	return semver.IsValid(v) && semver.Build(v) == "" && !module.IsPseudoVersion(v)
+}
 
 // hookRev is the hlcgen revision the scaffolded pre-commit config pins: this
 // binary's release, so the hooks render exactly what the user's hlcgen
 // renders; "main" for a development build.
 func hookRev() string {
 	v := buildVersion()
-	if releaseTag.MatchString(v) {
+	if isReleaseTag(v) {
 		return v
 	}
 	return "main"
@@ -52,31 +52,27 @@ func runInit(c *cli.Context) error {
 	if c.NArg() == 1 {
 		dir = c.Args().First()
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usageError("cannot create %s: %v", dir, err)
-	}
-	// All writes go through a root on dir, so a symlink in it cannot send
-	// a starter file elsewhere.
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return usageError("cannot open %s: %v", dir, err)
-	}
-	defer root.Close()
-
-	out := c.App.Writer
-	var skipped int
+	var files []writer.File
 	for _, f := range scaffold.Files(hookRev()) {
-		name := filepath.FromSlash(f.Path)
-		created, err := createNew(root, f)
-		switch {
-		case err != nil:
-			return cli.Exit(fmt.Sprintf("hlcgen: writing %s: %v\nFiles listed above were written; rerun `hlcgen init` after fixing the problem: it skips them.", filepath.Join(dir, name), err), exitUsage)
-		case created:
-			fmt.Fprintf(out, "created %s\n", name)
-		default:
+		files = append(files, writer.File{Path: f.Path, Content: f.Content})
+	}
+	out := c.App.Writer
+	done, err := writer.CreateNew(dir, files)
+	var skipped int
+	for _, d := range done {
+		name := filepath.FromSlash(d.Path)
+		if d.Skipped {
 			skipped++
 			fmt.Fprintf(out, "skipped %s: it exists; init never overwrites a file\n", name)
+		} else {
+			fmt.Fprintf(out, "created %s\n", name)
 		}
+	}
+	if err != nil && len(done) == 0 {
+		return usageError("%v", err)
+	}
+	if err != nil {
+		return cli.Exit(fmt.Sprintf("hlcgen: %v\nFiles listed above were written; rerun `hlcgen init` after fixing the problem: it skips them.", err), exitUsage)
 	}
 
 	var steps []string
@@ -98,27 +94,4 @@ func runInit(c *cli.Context) error {
 		fmt.Fprintf(out, "  %d. %s\n", i+1, s)
 	}
 	return nil
-}
-
-// createNew writes f under root unless something already exists at its
-// path; it reports whether it wrote the file. O_EXCL makes the check and the
-// creation one step, and refuses a symlink at the path too.
-func createNew(root *os.Root, f scaffold.File) (bool, error) {
-	if d := path.Dir(f.Path); d != "." {
-		if err := root.MkdirAll(filepath.FromSlash(d), 0o755); err != nil {
-			return false, err
-		}
-	}
-	file, err := root.OpenFile(filepath.FromSlash(f.Path), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, fs.ErrExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if _, err := file.Write(f.Content); err != nil {
-		file.Close()
-		return false, err
-	}
-	return true, file.Close()
 }

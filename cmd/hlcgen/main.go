@@ -9,6 +9,8 @@ import (
 	"os"
 	"runtime/debug"
 
+	"github.com/hlcgen/hlcgen/schema"
+	"github.com/hlcgen/hlcgen/validate"
 	"github.com/urfave/cli/v2"
 )
 
@@ -63,6 +65,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			schemaCommand(),
 		},
 		OnUsageError: onUsageError,
+		// Compile the embedded schemas on the other core while this one
+		// reads and parses the spec: compiling is most of a small spec's
+		// run time (BENCHMARKS.md). A command that needs no schema
+		// exits without waiting for them.
+		Before: func(*cli.Context) error {
+			go validate.Warm()
+			go schema.Warm()
+			return nil
+		},
 	}
 	for _, cmd := range app.Commands {
 		cmd.OnUsageError = onUsageError

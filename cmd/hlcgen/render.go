@@ -11,8 +11,6 @@ import (
 
 	"github.com/hlcgen/hlcgen/diag"
 	"github.com/hlcgen/hlcgen/pipeline"
-	"github.com/hlcgen/hlcgen/schema"
-	"github.com/hlcgen/hlcgen/validate"
 	"github.com/hlcgen/hlcgen/writer"
 )
 
@@ -41,15 +39,10 @@ func planRender(c *cli.Context) (*writer.Plan, error) {
 	if c.Args().Present() {
 		return nil, usageError("%s takes no arguments; use --file and --out", c.Command.Name)
 	}
-	// Compile the schemas on the other core while this one reads and
-	// parses the spec; compiling is most of a small spec's run time.
-	go validate.Warm()
-	go schema.Warm()
 	path, src, err := readSpec(c)
 	if err != nil {
 		return nil, err
 	}
-	tuneGC(len(src))
 	dir := filepath.Dir(path)
 	res, err := pipeline.Spec(path, src, os.DirFS(dir))
 	l := &loaded{path: path, spec: res.Spec, diags: res.Diags}

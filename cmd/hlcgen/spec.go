@@ -28,28 +28,26 @@ type loaded struct {
 	diags   diag.Diagnostics
 }
 
-// readSpec reads the spec named by --file; an unreadable file is a usage
-// error (exit 2).
+// readSpec reads the spec named by --file, the one way every command reads
+// it, and tunes the garbage collector to its size (tuneGC); an unreadable
+// file is a usage error (exit 2).
 func readSpec(c *cli.Context) (path string, src []byte, err error) {
 	path = c.String("file")
 	src, err = os.ReadFile(path)
 	if err != nil {
 		return "", nil, usageError("cannot read the spec: %v", err)
 	}
+	tuneGC(len(src))
 	return path, src, nil
 }
 
 // loadSpec reads and validates the spec named by --file. Module paths in it
 // are checked against the directory that holds it.
 func loadSpec(c *cli.Context) (*loaded, error) {
-	// Compile the schema on the other core while this one reads and
-	// parses the spec.
-	go validate.Warm()
 	path, src, err := readSpec(c)
 	if err != nil {
 		return nil, err
 	}
-	tuneGC(len(src))
 	repo := os.DirFS(filepath.Dir(path))
 	spec, cluster, ds := validate.Load(path, src, repo)
 	return &loaded{path: path, spec: spec, cluster: cluster, diags: ds}, nil
