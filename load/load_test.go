@@ -103,14 +103,30 @@ node "n" {
 	}
 }
 
-func TestSyntaxErrorNeverPanics(t *testing.T) {
-	for _, src := range []string{"", "{", "node \"x\" {", "a = ", "\x00", "node \"x\" { a = [1, }", `x = "${`} {
-		_, ds := Parse("cluster.hcl", []byte(src))
+// TestSyntaxErrors: malformed HCL never panics, is never taken for a
+// parsed document, and is reported as HLC001 at a position in the file.
+func TestSyntaxErrors(t *testing.T) {
+	for _, src := range []string{"{", "node \"x\" {", "a = ", "\x00", "node \"x\" { a = [1, }", `x = "${`} {
+		spec, ds := Parse("cluster.hcl", []byte(src))
+		if spec.Parsed {
+			t.Errorf("%q: Parsed is true", src)
+		}
+		if len(ds) == 0 {
+			t.Errorf("%q: no diagnostic", src)
+		}
 		for _, d := range ds {
-			if d.Code != diag.Syntax.Code {
-				t.Errorf("%q: code %s, want %s", src, d.Code, diag.Syntax.Code)
+			if d.Code != diag.Syntax.Code || d.Severity != diag.Error {
+				t.Errorf("%q: %s %s, want error %s", src, d.Severity, d.Code, diag.Syntax.Code)
+			}
+			if d.Subject.Filename != "cluster.hcl" || d.Subject.Start.Line < 1 || d.Subject.Start.Byte > len(src) {
+				t.Errorf("%q: diagnostic at %v, not in the file", src, d.Subject)
 			}
 		}
+	}
+	// An empty file is valid HCL: no syntax error (validation reports the
+	// missing blocks).
+	if spec, ds := Parse("cluster.hcl", nil); !spec.Parsed || len(ds) != 0 {
+		t.Errorf("empty file: Parsed %v, diagnostics %v", spec.Parsed, ds)
 	}
 }
 

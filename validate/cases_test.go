@@ -20,8 +20,10 @@ import (
 //
 //   - cluster.hcl, the spec (or, when the archive has none, a comment line
 //     "spec: <path>" naming a spec file relative to this package);
-//   - want, the expected diagnostics, one per line, "LINE:COL CODE severity",
-//     in the order hlcgen reports them (by position);
+//   - want, the expected diagnostics in the order hlcgen reports them (by
+//     position): a line "LINE:COL CODE severity: summary" each, then the
+//     detail on lines indented by four spaces, so that a change to any
+//     message is a visible diff;
 //   - any other file is put in the repository the spec is validated
 //     against, so that module paths such as hardware/cp1.nix exist.
 //
@@ -50,7 +52,7 @@ func readCase(t testing.TB, file string) *specCase {
 			sc.src = f.Data
 		case "want":
 			for _, l := range strings.Split(string(f.Data), "\n") {
-				if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+				if l = strings.TrimRight(l, " \t"); l != "" && !strings.HasPrefix(l, "#") {
 					sc.want = append(sc.want, l)
 				}
 			}
@@ -73,9 +75,21 @@ func readCase(t testing.TB, file string) *specCase {
 	return sc
 }
 
-// diagLine is how a diagnostic appears in a want file.
+// diagLine is the first line of a diagnostic in a want file.
 func diagLine(d diag.Diagnostic) string {
 	return fmt.Sprintf("%d:%d %s %s", d.Subject.Start.Line, d.Subject.Start.Column, d.Code, d.Severity)
+}
+
+// wantLines is how a diagnostic appears in a want file: diagLine with the
+// summary, then the detail's lines indented by four spaces.
+func wantLines(d diag.Diagnostic) []string {
+	out := []string{diagLine(d) + ": " + d.Summary}
+	for _, l := range strings.Split(d.Detail, "\n") {
+		if l = strings.TrimRight(l, " \t"); l != "" {
+			out = append(out, "    "+l)
+		}
+	}
+	return out
 }
 
 // run validates the case and compares the diagnostics with want, or
@@ -85,8 +99,7 @@ func (sc *specCase) run(t *testing.T) diag.Diagnostics {
 	_, _, ds := Load("cluster.hcl", sc.src, sc.repo)
 	var got []string
 	for _, d := range ds {
-		got = append(got, diagLine(d))
-		t.Logf("%s %s: %s", diagLine(d), d.Summary, d.Detail)
+		got = append(got, wantLines(d)...)
 	}
 	if *update {
 		sc.writeWant(t, got)
