@@ -164,8 +164,10 @@ func overlapHint(a, b cidrSetting) string {
 }
 
 // checkAPIPort: HAProxy on the VIP and the k3s apiserver both run on every
-// control-plane node, so they cannot share a port (CONSUMERS.md, "Port
-// clash").
+// control-plane node, so they cannot share a port. kubeadm's guide to
+// keepalived and HAProxy on the control-plane nodes (kubernetes/kubeadm
+// docs/ha-considerations.md, "Options for Software Load Balancing") moves
+// one of them for the same reason.
 func checkAPIPort(rc *ruleContext) {
 	n, k := rc.c.Network, rc.c.Kubernetes
 	if n.APIPort == 0 || k.APIServerPort == 0 {

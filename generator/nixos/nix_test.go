@@ -389,7 +389,10 @@ func clusterWideFlag(f string) bool {
 }
 
 // TestNixClusterInvariants checks, on evaluated modules, the mistakes that
-// break a cluster and that this layer can make (CONSUMERS.md).
+// break a cluster and that this layer can make: one clusterInit, every
+// other node joining through the VIP, the VIP in the servers' certificate,
+// an explicit node IP, distinct keepalived priorities, HAProxy on its own
+// port with TCP checks and long timeouts.
 func TestNixClusterInvariants(t *testing.T) {
 	testtool.Require(t, "nix-instantiate")
 	for _, tc := range allCases(t) {
