@@ -1,0 +1,39 @@
+# environment.etc.<name>
+#
+# Types from NixOS/nixpkgs nixos/modules/system/etc/etc.nix at commit
+# 05924f714f31ff83bd10ed1710638688999c3725 (enable, target, text = nullOr
+# lines, source = path, mode, uid, gid, user, group).
+# Declarations written for hlcgen's test harness.
+#
+# Config logic kept from upstream: target defaults to the attribute name and
+# `text` becomes `source` (a stub store path).
+{ config, lib, pkgs, ... }:
+let
+  inherit (lib) mkOption types;
+in
+{
+  options.environment.etc = mkOption {
+    type = types.attrsOf (types.submodule ({ name, config, options, ... }: {
+      options = {
+        enable = mkOption { type = types.bool; default = true; description = "Whether this /etc file should be generated."; };
+        target = mkOption { type = types.str; description = "Name of symlink (relative to /etc)."; };
+        text = mkOption { type = types.nullOr types.lines; default = null; description = "Text of the file."; };
+        source = mkOption { type = types.path; description = "Path of the source file."; };
+        mode = mkOption { type = types.str; default = "symlink"; description = "File mode, or symlink."; };
+        uid = mkOption { type = types.int; default = 0; description = "UID of created file."; };
+        gid = mkOption { type = types.int; default = 0; description = "GID of created file."; };
+        user = mkOption { type = types.str; default = "+${toString config.uid}"; description = "User name of created file."; };
+        group = mkOption { type = types.str; default = "+${toString config.gid}"; description = "Group name of created file."; };
+      };
+      config = {
+        target = lib.mkDefault name;
+        source = lib.mkIf (config.text != null) (
+          let name' = "etc-" + lib.replaceStrings [ "/" ] [ "-" ] name;
+          in lib.mkDerivedConfig options.text (pkgs.writeText name')
+        );
+      };
+    }));
+    default = { };
+    description = "Set of files that have to be linked in /etc.";
+  };
+}

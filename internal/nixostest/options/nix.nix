@@ -1,0 +1,67 @@
+# nix.*
+#
+# nix.settings types from NixOS/nixpkgs nixos/modules/config/nix.nix
+# (semanticConfType = attrsOf (either confAtom (listOf confAtom)), confAtom =
+# nullOr (oneOf [bool int float str path package]), read in stored copies);
+# the typed settings (trusted-users, substituters, ...) and the other nix.*
+# options as the NixOS manual documents them (not read). Declarations written
+# for hlcgen's test harness.
+#
+# Config logic kept from upstream: cache.nixos.org is appended to
+# substituters and its key to trusted-public-keys.
+{ config, lib, pkgs, ... }:
+let
+  inherit (lib) mkOption types;
+  confAtom = types.nullOr (types.oneOf [ types.bool types.int types.float types.str types.path types.package ]) // {
+    description = "Nix config atom (null, bool, int, float, str, path or package)";
+  };
+  semanticConfType = types.attrsOf (types.either confAtom (types.listOf confAtom));
+in
+{
+  options.nix = {
+    enable = mkOption { type = types.bool; default = true; description = "Whether to enable Nix."; };
+    package = mkOption { type = types.package; default = pkgs.nix; description = "The Nix package."; };
+    nixPath = mkOption { type = types.listOf types.str; default = [ ]; description = "The default Nix expression search path."; };
+    extraOptions = mkOption { type = types.lines; default = ""; description = "Additional text appended to nix.conf."; };
+    checkConfig = mkOption { type = types.bool; default = true; description = "Whether to check nix.conf."; };
+    channel.enable = mkOption { type = types.bool; default = true; description = "Whether the nix-channel command is available."; };
+    gc = {
+      automatic = mkOption { type = types.bool; default = false; description = "Automatically run the garbage collector."; };
+      dates = mkOption { type = types.either types.singleLineStr (types.listOf types.str); default = [ "03:15" ]; description = "When to run the collector."; };
+      options = mkOption { type = types.str; default = ""; description = "Options for nix-collect-garbage."; };
+      persistent = mkOption { type = types.bool; default = true; description = "Persistent timer."; };
+      randomizedDelaySec = mkOption { type = types.singleLineStr; default = "0"; description = "Random delay."; };
+    };
+    optimise = {
+      automatic = mkOption { type = types.bool; default = false; description = "Automatically optimise the store."; };
+      dates = mkOption { type = types.listOf types.str; default = [ "03:45" ]; description = "When to optimise."; };
+    };
+    distributedBuilds = mkOption { type = types.bool; default = false; description = "Whether to distribute builds."; };
+    settings = mkOption {
+      type = types.submodule {
+        freeformType = semanticConfType;
+        options = {
+          max-jobs = mkOption { type = types.either types.int (types.enum [ "auto" ]); default = "auto"; };
+          auto-optimise-store = mkOption { type = types.bool; default = false; };
+          cores = mkOption { type = types.int; default = 0; };
+          sandbox = mkOption { type = types.either types.bool (types.enum [ "relaxed" ]); default = true; };
+          extra-sandbox-paths = mkOption { type = types.listOf types.str; default = [ ]; };
+          substituters = mkOption { type = types.listOf types.str; };
+          trusted-substituters = mkOption { type = types.listOf types.str; default = [ ]; };
+          trusted-public-keys = mkOption { type = types.listOf types.str; };
+          trusted-users = mkOption { type = types.listOf types.str; default = [ "root" ]; };
+          system-features = mkOption { type = types.listOf types.str; default = [ "nixos-test" "benchmark" "big-parallel" "kvm" ]; };
+          allowed-users = mkOption { type = types.listOf types.str; default = [ "*" ]; };
+          require-sigs = mkOption { type = types.bool; default = true; };
+        };
+      };
+      default = { };
+      description = "Configuration for Nix, see nix.conf(5).";
+    };
+  };
+
+  config.nix.settings = {
+    substituters = lib.mkAfter [ "https://cache.nixos.org/" ];
+    trusted-public-keys = [ "cache.nixos.org-1:6NCHdD59X431o0gWypbMrAURkbJ16ZPMQFGspcDShjY=" ];
+  };
+}

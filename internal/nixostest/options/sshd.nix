@@ -1,0 +1,200 @@
+# services.openssh.* and users.users.<name>.openssh.*
+#
+# Types from NixOS/nixpkgs nixos/modules/services/networking/ssh/sshd.nix
+# (stored copy in nixfmt style whose settings submodule has typed
+# PasswordAuthentication/KbdInteractiveAuthentication = nullOr bool and
+# PermitRootLogin = nullOr (enum ...), freeformType = the keyValue format's
+# type, and whose KexAlgorithms default includes mlkem768x25519-sha256).
+# The freeform atom type follows pkgs.formats.keyValue (nixpkgs
+# pkgs/pkgs-lib/formats.nix, not read). services.openssh.package defaults to
+# programs.ssh.package upstream; here to pkgs.openssh. Declarations written
+# for hlcgen's test harness.
+#
+# Config logic kept from upstream: the renamed and removed options, the
+# assertions on duplicate setting names and listen addresses, the firewall
+# ports, /etc/ssh/authorized_keys.d/<user> (keyFiles are read, so they must
+# exist), and the defaults of moduliFile and sftpServerExecutable.
+{ config, lib, pkgs, ... }:
+let
+  inherit (lib) mkOption types;
+  cfg = config.services.openssh;
+
+  settingsAtom = types.nullOr (types.oneOf [ types.bool types.int types.float types.str types.path ]) // {
+    description = "atom (null, bool, int, float or string)";
+  };
+  settingsType = types.attrsOf settingsAtom;
+
+  userOptions = {
+    options.openssh.authorizedKeys = {
+      keyFiles = mkOption {
+        type = types.listOf types.path;
+        default = [ ];
+        description = "Files each containing one OpenSSH public key.";
+      };
+      keys = mkOption {
+        type = types.listOf types.singleLineStr;
+        default = [ ];
+        description = "Verbatim OpenSSH public keys.";
+      };
+    };
+    options.openssh.authorizedPrincipals = mkOption {
+      type = types.listOf types.singleLineStr;
+      default = [ ];
+      description = "Verbatim principal names.";
+    };
+  };
+
+  usersWithKeys = lib.attrValues (lib.filterAttrs
+    (n: u: u.openssh.authorizedKeys.keys != [ ] || u.openssh.authorizedKeys.keyFiles != [ ])
+    config.users.users);
+  authKeysFiles = lib.listToAttrs (map
+    (u: lib.nameValuePair "ssh/authorized_keys.d/${u.name}" {
+      mode = "0444";
+      source = pkgs.writeText "${u.name}-authorized_keys" ''
+        ${lib.concatStringsSep "\n" u.openssh.authorizedKeys.keys}
+        ${lib.concatMapStrings (f: lib.readFile f + "\n") u.openssh.authorizedKeys.keyFiles}
+      '';
+    })
+    usersWithKeys);
+
+  rename = from: to: lib.mkRenamedOptionModule [ "services" "openssh" from ] ([ "services" "openssh" ] ++ to);
+in
+{
+  imports = [
+    (lib.mkAliasOptionModule [ "services" "sshd" "enable" ] [ "services" "openssh" "enable" ])
+    (rename "challengeResponseAuthentication" [ "kbdInteractiveAuthentication" ])
+    (rename "kbdInteractiveAuthentication" [ "settings" "KbdInteractiveAuthentication" ])
+    (rename "passwordAuthentication" [ "settings" "PasswordAuthentication" ])
+    (rename "useDns" [ "settings" "UseDns" ])
+    (rename "permitRootLogin" [ "settings" "PermitRootLogin" ])
+    (rename "logLevel" [ "settings" "LogLevel" ])
+    (rename "macs" [ "settings" "Macs" ])
+    (rename "ciphers" [ "settings" "Ciphers" ])
+    (rename "kexAlgorithms" [ "settings" "KexAlgorithms" ])
+    (rename "gatewayPorts" [ "settings" "GatewayPorts" ])
+    (rename "forwardX11" [ "settings" "X11Forwarding" ])
+    (lib.mkRemovedOptionModule [ "services" "openssh" "banner" ] "Use services.openssh.settings.Banner instead.")
+  ];
+
+  options.services.openssh = {
+    enable = mkOption { type = types.bool; default = false; description = "Whether to enable the OpenSSH secure shell daemon."; };
+    package = mkOption { type = types.package; default = pkgs.openssh; description = "OpenSSH package to use for sshd."; };
+    allowSFTP = mkOption { type = types.bool; default = true; description = "Whether to enable the SFTP subsystem."; };
+    authorizedKeysCommand = mkOption { type = types.str; default = "none"; description = "Program to look up the user's public keys."; };
+    authorizedKeysCommandUser = mkOption { type = types.str; default = "nobody"; description = "User running AuthorizedKeysCommand."; };
+    authorizedKeysFiles = mkOption { type = types.listOf types.str; default = [ ]; description = "Files to read authorized keys from."; };
+    authorizedKeysInHomedir = mkOption { type = types.bool; default = true; description = "Enables ~/.ssh/authorized_keys."; };
+    enableRecommendedAlgorithms = mkOption { type = types.bool; default = true; description = "Use algorithms recommended by NixOS."; };
+    extraConfig = mkOption { type = types.lines; default = ""; description = "Verbatim contents of sshd_config."; };
+    generateHostKeys = mkOption { type = types.bool; default = cfg.enable; description = "Whether to generate SSH host keys."; };
+    hostKeys = mkOption {
+      type = types.listOf types.attrs;
+      default = [
+        { bits = 4096; path = "/etc/ssh/ssh_host_rsa_key"; type = "rsa"; }
+        { path = "/etc/ssh/ssh_host_ed25519_key"; type = "ed25519"; }
+      ];
+      description = "SSH host keys to generate.";
+    };
+    listenAddresses = mkOption {
+      type = types.listOf (types.submodule {
+        options = {
+          addr = mkOption { type = types.nullOr types.str; default = null; description = "Address to listen to."; };
+          port = mkOption { type = types.nullOr types.port; default = null; description = "Port to listen to."; };
+        };
+      });
+      default = [ ];
+      description = "Addresses and ports to listen on.";
+    };
+    moduliFile = mkOption { type = types.path; _lazy = true; description = "Path to the moduli file."; };
+    openFirewall = mkOption { type = types.bool; default = true; description = "Whether to open the ports in the firewall."; };
+    ports = mkOption { type = types.listOf types.port; default = [ 22 ]; description = "Ports the SSH daemon listens on."; };
+    settings = mkOption {
+      type = types.submodule ({ name, ... }: {
+        freeformType = settingsType;
+        options = {
+          AcceptEnv = mkOption { type = types.nullOr (types.listOf types.str); default = null; };
+          AllowGroups = mkOption { type = types.nullOr (types.listOf types.str); default = null; };
+          AllowUsers = mkOption { type = types.nullOr (types.listOf types.str); default = null; };
+          AuthorizedPrincipalsFile = mkOption { type = types.nullOr types.str; default = "none"; };
+          Banner = mkOption { type = types.nullOr types.path; default = null; };
+          Ciphers = mkOption {
+            type = types.nullOr (types.listOf types.str);
+            default = if cfg.enableRecommendedAlgorithms then [
+              "chacha20-poly1305@openssh.com" "aes256-gcm@openssh.com" "aes128-gcm@openssh.com"
+              "aes256-ctr" "aes192-ctr" "aes128-ctr"
+            ] else null;
+          };
+          DenyGroups = mkOption { type = types.nullOr (types.listOf types.str); default = null; };
+          DenyUsers = mkOption { type = types.nullOr (types.listOf types.str); default = null; };
+          GatewayPorts = mkOption { type = types.nullOr types.str; default = "no"; };
+          KbdInteractiveAuthentication = mkOption { type = types.nullOr types.bool; default = true; };
+          KexAlgorithms = mkOption {
+            type = types.nullOr (types.listOf types.str);
+            default = if cfg.enableRecommendedAlgorithms then [
+              "mlkem768x25519-sha256" "sntrup761x25519-sha512" "sntrup761x25519-sha512@openssh.com"
+              "curve25519-sha256" "curve25519-sha256@libssh.org" "diffie-hellman-group-exchange-sha256"
+            ] else null;
+          };
+          LogLevel = mkOption {
+            type = types.nullOr (types.enum [ "QUIET" "FATAL" "ERROR" "INFO" "VERBOSE" "DEBUG" "DEBUG1" "DEBUG2" "DEBUG3" ]);
+            default = "INFO";
+          };
+          Macs = mkOption {
+            type = types.nullOr (types.listOf types.str);
+            default = if cfg.enableRecommendedAlgorithms then [
+              "hmac-sha2-512-etm@openssh.com" "hmac-sha2-256-etm@openssh.com" "umac-128-etm@openssh.com"
+            ] else null;
+          };
+          PasswordAuthentication = mkOption { type = types.nullOr types.bool; default = true; };
+          PermitRootLogin = mkOption {
+            type = types.nullOr (types.enum [ "yes" "without-password" "prohibit-password" "forced-commands-only" "no" ]);
+            default = "prohibit-password";
+          };
+          PrintMotd = lib.mkEnableOption "printing /etc/motd when a user logs in interactively" // {
+            type = types.nullOr types.bool;
+          };
+          StrictModes = mkOption { type = types.nullOr types.bool; default = true; };
+          UseDns = mkOption { type = types.nullOr types.bool; default = false; };
+          UsePAM = lib.mkEnableOption "PAM authentication" // { default = true; type = types.nullOr types.bool; };
+          X11Forwarding = mkOption { type = types.nullOr types.bool; default = false; };
+        };
+      });
+      default = { };
+      description = "Configuration for sshd_config(5).";
+    };
+    sftpFlags = mkOption { type = types.listOf types.str; default = [ ]; description = "Command line flags for sftp-server."; };
+    sftpServerExecutable = mkOption { type = types.str; _lazy = true; description = "The sftp server executable."; };
+    startWhenNeeded = mkOption { type = types.bool; default = false; description = "Socket-activate sshd."; };
+  };
+
+  options.users.users = mkOption {
+    type = types.attrsOf (types.submodule userOptions);
+  };
+
+  config = lib.mkIf cfg.enable {
+    assertions =
+      let
+        duplicates = lib.filter (l: lib.length l > 1)
+          (lib.attrValues (builtins.groupBy lib.toLower (builtins.attrNames cfg.settings)));
+      in
+      [{
+        assertion = lib.length duplicates == 0;
+        message = "Duplicate sshd config key; does your capitalization match the option's? Duplicate keys: ${lib.concatMapStringsSep ", " (d: "(${lib.concatStringsSep ", " d})") duplicates}";
+      }]
+      ++ map ({ addr, ... }: {
+        assertion = addr != null;
+        message = "addr must be specified in each listenAddresses entry";
+      }) cfg.listenAddresses;
+
+    environment.etc = authKeysFiles // {
+      "ssh/moduli".source = cfg.moduliFile;
+    };
+
+    networking.firewall.allowedTCPPorts = lib.optionals cfg.openFirewall cfg.ports;
+
+    services.openssh.authorizedKeysFiles =
+      lib.optional cfg.authorizedKeysInHomedir "%h/.ssh/authorized_keys" ++ [ "/etc/ssh/authorized_keys.d/%u" ];
+    services.openssh.moduliFile = lib.mkDefault "${cfg.package}/etc/ssh/moduli";
+    services.openssh.sftpServerExecutable = lib.mkDefault "${cfg.package}/libexec/sftp-server";
+  };
+}
