@@ -66,8 +66,8 @@ var (
 
 // Ceph.
 var (
-	CephReplicas      = rule("HLC040", Error, "Not enough OSD nodes for the replica count")
-	CephMons          = rule("HLC041", Error, "Not enough nodes for three Ceph monitors")
+	CephReplicas      = rule("HLC040", Error, "Not enough OSD hosts to place a pool")
+	CephMons          = rule("HLC041", Error, "Invalid Ceph monitor or manager count")
 	DevicePath        = rule("HLC042", Error, "OSD device path is not absolute")
 	UnstableDevice    = rule("HLC043", Warning, "OSD device name is not stable")
 	DuplicateDevice   = rule("HLC044", Error, "OSD device listed twice")
@@ -75,16 +75,23 @@ var (
 	DefaultClass      = rule("HLC046", Error, "More than one default storage class")
 	CephWithoutNodes  = rule("HLC047", Error, "Ceph pools need OSD devices")
 	CephReplicaRange  = rule("HLC048", Error, "Invalid Ceph replica count")
-	DuplicatePoolName = rule("HLC049", Error, "Ceph pool or filesystem name used twice")
+	DuplicatePoolName = rule("HLC049", Error, "Ceph pool, filesystem or object store name used twice")
+	// HLC140 and HLC141 are the schema's: a device class that is not a
+	// CRUSH name, erasure coding chunks out of range.
+	DeviceClass         = rule("HLC140", Error, "Invalid Ceph device class")
+	ErasureCoding       = rule("HLC141", Error, "Invalid erasure coding")
+	CephDetectedClasses = rule("HLC142", Warning, "Pool placement relies on detected device classes")
+	BucketDefaultClass  = rule("HLC143", Error, "A bucket storage class cannot be the default")
 )
 
 // Secrets.
 var (
-	LiteralSecret  = rule("HLC050", Error, "Looks like a literal secret")
-	NodeAgeKey     = rule("HLC051", Error, "Node has no age key")
-	SharedAgeKey   = rule("HLC052", Error, "Age key used twice")
-	NoAdminAgeKeys = rule("HLC053", Error, "No admin age keys")
-	SecretsPath    = rule("HLC054", Error, "Invalid secrets file path")
+	LiteralSecret   = rule("HLC050", Error, "Looks like a literal secret")
+	NodeAgeKey      = rule("HLC051", Error, "Node has no age key")
+	SharedAgeKey    = rule("HLC052", Error, "Age key used twice")
+	NoAdminAgeKeys  = rule("HLC053", Error, "No admin age keys")
+	SecretsPath     = rule("HLC054", Error, "Invalid secrets file path")
+	SharedSecretKey = rule("HLC055", Error, "One secret key named for two secrets")
 )
 
 // Users and deploy.
@@ -138,4 +145,32 @@ var (
 	TooManyServers    = rule("HLC034", Error, "Too many control-plane nodes")
 	PodCIDRTooSmall   = rule("HLC027", Error, "cluster_cidr too small for Cilium's per-node pod ranges")
 	TwoDefaultClasses = rule("HLC120", Warning, "k3s local-path is also a default StorageClass")
+)
+
+// k3s settings.
+var (
+	K3sVersion     = rule("HLC130", Error, "k3s version not available")
+	KubeletSetting = rule("HLC131", Error, "Invalid kubelet setting")
+	EtcdSnapshots  = rule("HLC132", Error, "Invalid etcd snapshot schedule")
+	EtcdS3         = rule("HLC133", Error, "Invalid etcd S3 setting")
+	OwnedK3sFlag   = rule("HLC134", Error, "k3s flag that hlcgen sets itself")
+	K3sFlagScope   = rule("HLC135", Error, "k3s flag in the wrong list")
+	UnknownK3sFlag = rule("HLC136", Warning, "Unknown k3s flag")
+)
+
+// Networking of the nodes and Cilium's load balancing.
+var (
+	LBPool                    = rule("HLC150", Error, "Invalid LoadBalancer pool")
+	LBPoolOverlap             = rule("HLC151", Error, "LoadBalancer pool overlaps other addresses")
+	NeedsKubeProxyReplacement = rule("HLC152", Error, "Needs Cilium's kube-proxy replacement")
+	IngressAddress            = rule("HLC153", Error, "Ingress address outside the LoadBalancer pools")
+	NothingAnnounces          = rule("HLC154", Warning, "LoadBalancer addresses without L2 announcements")
+	ServiceLB                 = rule("HLC155", Error, "k3s servicelb enabled beside Cilium's LoadBalancer pools")
+	VLAN                      = rule("HLC156", Error, "Invalid VLAN")
+	Bond                      = rule("HLC157", Error, "Invalid bond")
+	Addressing                = rule("HLC158", Error, "Node address missing")
+	PortAlreadyOpen           = rule("HLC159", Warning, "Port already opened by hlcgen")
+	VRRPPriority              = rule("HLC160", Error, "Invalid keepalived priority")
+	TailscaleSetting          = rule("HLC161", Error, "Invalid Tailscale setting")
+	Offsite                   = rule("HLC162", Error, "Invalid off-site node")
 )

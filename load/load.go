@@ -53,21 +53,39 @@ type blockKind struct {
 // language is the block structure of cluster.hcl. Attributes are not listed:
 // the CUE schema is their single source of truth.
 var language = map[string]blockKind{
-	"cluster":    {key: "cluster", labels: 1, labelKey: "name"},
-	"network":    {key: "network"},
-	"kubernetes": {key: "kubernetes"},
-	"cilium":     {key: "cilium"},
-	"ceph": {key: "ceph", children: map[string]blockKind{
-		"block_pool": {key: "block_pools", labels: 1},
-		"filesystem": {key: "filesystems", labels: 1},
+	"cluster": {key: "cluster", labels: 1, labelKey: "name"},
+	"network": {key: "network"},
+	"kubernetes": {key: "kubernetes", children: map[string]blockKind{
+		"etcd_snapshots": {key: "etcd_snapshots", children: map[string]blockKind{
+			"s3": {key: "s3"},
+		}},
+		"kubelet": {key: "kubelet"},
 	}},
-	"flux":         {key: "flux"},
-	"secrets":      {key: "secrets"},
-	"deploy":       {key: "deploy"},
-	"user":         {key: "users", labels: 1},
-	"node":         {key: "nodes", labels: 1},
+	"cilium": {key: "cilium", children: map[string]blockKind{
+		"lb_pool":            {key: "lb_pools", labels: 1},
+		"ingress_controller": {key: "ingress_controller"},
+	}},
+	"ceph": {key: "ceph", children: map[string]blockKind{
+		"block_pool": {key: "block_pools", labels: 1, children: map[string]blockKind{
+			"erasure_coded": {key: "erasure_coded"},
+		}},
+		"filesystem":   {key: "filesystems", labels: 1},
+		"object_store": {key: "object_stores", labels: 1},
+	}},
+	"flux":      {key: "flux"},
+	"secrets":   {key: "secrets"},
+	"tailscale": {key: "tailscale"},
+	"deploy":    {key: "deploy"},
+	"user":      {key: "users", labels: 1},
+	"node": {key: "nodes", labels: 1, children: map[string]blockKind{
+		"ceph_osd": {key: "ceph_osds", labels: 1},
+		"kubelet":  {key: "kubelet"},
+		"firewall": {key: "firewall"},
+	}},
 	"helm_release": {key: "helm_releases", labels: 1},
-	"group":        {key: "groups", labels: 1},
+	"group": {key: "groups", labels: 1, children: map[string]blockKind{
+		"firewall": {key: "firewall"},
+	}},
 }
 
 // BlockKeys maps each block type to the document field it fills, for

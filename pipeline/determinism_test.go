@@ -284,9 +284,9 @@ var listOrder = []struct {
 		[]string{"generated/hosts/cp3/default.nix", "generated/hosts/w2/default.nix"}},
 	{"kubernetes.disable", `disable = ["traefik", "servicelb", "local-storage"]`, `disable = ["local-storage", "servicelb", "traefik"]`,
 		[]string{"generated/config/default.nix", "generated/modules/k8s-control-plane.nix"}},
-	{"kubernetes.extra_server_flags", `extra_server_flags = ["--a=1", "--b=2"]`, `extra_server_flags = ["--b=2", "--a=1"]`,
+	{"kubernetes.extra_server_flags", `extra_server_flags = ["--kube-apiserver-arg=a=1", "--kube-apiserver-arg=b=2"]`, `extra_server_flags = ["--kube-apiserver-arg=b=2", "--kube-apiserver-arg=a=1"]`,
 		[]string{"generated/modules/k8s-control-plane.nix"}},
-	{"kubernetes.extra_agent_flags", `extra_agent_flags = ["--c=1", "--d=2"]`, `extra_agent_flags = ["--d=2", "--c=1"]`,
+	{"kubernetes.extra_agent_flags", `extra_agent_flags = ["--kubelet-arg=c=1", "--kubelet-arg=d=2"]`, `extra_agent_flags = ["--kubelet-arg=d=2", "--kubelet-arg=c=1"]`,
 		[]string{"generated/modules/k8s-worker.nix"}},
 	{"deploy.ssh_opts", `ssh_opts = ["-p", "22"]`, `ssh_opts = ["22", "-p"]`,
 		[]string{"generated/default.nix"}},
@@ -316,8 +316,8 @@ func listSpec(t *testing.T) string {
   extra_modules = ["custom/c.nix", "custom/d.nix"]`},
 		{`modules     = ["custom/rack-b-power.nix"]`, `modules     = ["custom/rack-b-power.nix", "custom/e.nix"]`},
 		{`token_secret = "k3s/token" # key in the cluster sops file, never a literal token`, `token_secret = "k3s/token"
-  extra_server_flags = ["--a=1", "--b=2"]
-  extra_agent_flags = ["--c=1", "--d=2"]`},
+  extra_server_flags = ["--kube-apiserver-arg=a=1", "--kube-apiserver-arg=b=2"]
+  extra_agent_flags = ["--kubelet-arg=c=1", "--kubelet-arg=d=2"]`},
 		{`auto_rollback  = true`, `auto_rollback  = true
   ssh_opts = ["-p", "22"]`},
 		{`persistence = { enabled = true, storageClassName = "ceph-block", size = "5Gi" }`, `persistence = { enabled = true, storageClassName = "ceph-block", size = "5Gi" }

@@ -144,8 +144,8 @@ func hostileSpec(t *testing.T) *testSpec {
 		clusterName: "in", domain: "in.or.let", timeZone: "America/Port-au-Prince",
 		extraModules: []string{"modules/c++.nix", "modules/or.nix"},
 		tokenSecret:  "in/or.let_rec-with",
-		serverFlags:  []string{"--kube-apiserver-arg=x={a}", "--x=#c", "--x=;", "--x=|", "--x=é", "--x=__toString", "--x=outPath", "--x=(a)", "--x=[b]", "--x=a,b", "--x=<c>", "--x=in"},
-		agentFlags:   []string{"--kubelet-arg=a=b", "--x=or", "--x={}"},
+		serverFlags:  hostileFlags("kube-apiserver-arg", singleLine),
+		agentFlags:   hostileFlags("kubelet-arg", singleLine),
 		ceph:         true,
 		pools:        map[string]string{"in": "or", "let": "rec"},
 		filesystems:  map[string]string{"with": "assert"},
@@ -215,6 +215,18 @@ func hostileSpec(t *testing.T) *testSpec {
 	}
 	s.groups = append(s.groups, groupBlock{name: "in", description: "${x}", modules: []string{"modules/or.nix", "modules/a-b_c.d+e.nix"}})
 	return s
+}
+
+// hostileFlags is a list flag k3s knows with every hostile value the
+// policy accepts: in k3s's configuration file, any text but control
+// characters is carried as written.
+func hostileFlags(name string, ok func(string) bool) []string {
+	values, _ := filter(hostile, ok)
+	var out []string
+	for _, v := range values {
+		out = append(out, "--"+name+"=x="+v)
+	}
+	return out
 }
 
 func anyList(ss []string) []any {
@@ -297,20 +309,20 @@ type probeResult struct {
 		HostName, Domain, TimeZone, GatewayInterface string
 		Interfaces, Imports                          []string
 		Links                                        map[string]string
-		NodeFlags                                    []string
+		NodeConfig                                   *string
 		KeepalivedInterface                          *string
 	}
-	Users                   map[string][]string
-	Secrets                 []string
-	TokenFile               string
-	ServerFlags, AgentFlags []string
-	Haproxy                 string
-	Deploy                  map[string]struct {
+	Users                     map[string][]string
+	Secrets                   []string
+	TokenFile, AgentTokenFile string
+	ServerConfig, AgentConfig string
+	Haproxy                   string
+	Deploy                    map[string]struct {
 		Hostname, SSHUser string
 		SSHOpts           []string
 	}
 	Systems   []string
-	Manifests []map[string]any
+	Manifests map[string]any
 	Kubenix   map[string]map[string]any
 }
 
@@ -369,10 +381,13 @@ func checkFull(t *testing.T, r rendered, p probeResult) {
 	cfg := p.Config
 	same(t, "cluster", []string{cfg.Cluster.Name, cfg.Cluster.Domain, cfg.Cluster.TimeZone}, []string{s.clusterName, s.domain, s.timeZone})
 	same(t, "config tokenSecret", cfg.K3s.TokenSecret, s.tokenSecret)
-	same(t, "k8s-common sops.secrets", p.Secrets, []string{s.tokenSecret})
-	same(t, "k8s-common tokenFile", p.TokenFile, "/run/secrets/stub-token")
-	same(t, "server flags (tail)", p.ServerFlags[len(p.ServerFlags)-len(s.serverFlags):], s.serverFlags)
-	same(t, "agent flags", p.AgentFlags, s.agentFlags)
+	same(t, "sops.secrets", p.Secrets, sorted([]string{s.tokenSecret, "k3s/agent_token"}))
+	same(t, "server tokenFile", p.TokenFile, "/run/secrets/stub/"+s.tokenSecret)
+	same(t, "agent tokenFile", p.AgentTokenFile, "/run/secrets/stub/k3s/agent_token")
+	// Every extra flag reaches k3s's configuration file exactly, values
+	// with spaces, quotes, '%' and '$' included.
+	same(t, "server flags", flagsOf(t, p.ServerConfig, s.serverFlags), s.serverFlags)
+	same(t, "agent flags", flagsOf(t, p.AgentConfig, s.agentFlags), s.agentFlags)
 
 	var systems []string
 	for _, n := range s.nodes {
@@ -396,14 +411,21 @@ func checkFull(t *testing.T, r rendered, p probeResult) {
 			same(t, n.name+" labels", cn.Labels, n.labels)
 			same(t, n.name+" taints", cn.Taints, n.taints)
 			same(t, n.name+" osd", cn.CephOsdDevices, n.osd)
-			flags := []string{"--node-ip=" + n.address}
+			var labels []any
 			for _, k := range sortedKeys(n.labels) {
-				flags = append(flags, "--node-label="+k+"="+n.labels[k])
+				labels = append(labels, k+"="+n.labels[k])
 			}
+			var taints []any
 			for _, taint := range n.taints {
-				flags = append(flags, "--node-taint="+taint)
+				taints = append(taints, taint)
 			}
-			same(t, n.name+" node flags", h.NodeFlags, flags)
+			var nc map[string]any
+			if h.NodeConfig == nil || yaml.Unmarshal([]byte(*h.NodeConfig), &nc) != nil {
+				t.Fatalf("%s: no k3s drop-in: %v", n.name, h.NodeConfig)
+			}
+			same(t, n.name+" node-ip", nc["node-ip"], n.address)
+			same(t, n.name+" node-label", nc["node-label"], labels)
+			same(t, n.name+" node-taint", nc["node-taint"], taints)
 			for _, m := range append(append([]string{n.hardware}, n.extraModules...), s.extraModules...) {
 				if !slices.ContainsFunc(h.Imports, func(i string) bool { return strings.HasSuffix(i, "/"+m) }) {
 					t.Errorf("%s imports %v, not %s", n.name, h.Imports, m)
@@ -469,6 +491,42 @@ func checkFull(t *testing.T, r rendered, p probeResult) {
 	same(t, "osd devices", devices, want)
 }
 
+// flagsOf reads k3s's configuration file back into the flags of want: a
+// list key as one flag per value, true as a flag without one.
+func flagsOf(t *testing.T, text string, want []string) []string {
+	t.Helper()
+	var cfg map[string]any
+	if err := yaml.Unmarshal([]byte(text), &cfg); err != nil {
+		t.Fatalf("k3s configuration: %v\n%s", err, text)
+	}
+	taken := map[string]int{}
+	var out []string
+	for _, f := range want {
+		key, _, _ := strings.Cut(strings.TrimLeft(f, "-"), "=")
+		var v any
+		switch x := cfg[key].(type) {
+		case []any:
+			if taken[key] < len(x) {
+				v = x[taken[key]]
+			}
+			taken[key]++
+		default:
+			v = x
+		}
+		switch v := v.(type) {
+		case bool:
+			out = append(out, "--"+key)
+		case string:
+			out = append(out, "--"+key+"="+v)
+		default:
+			out = append(out, fmt.Sprintf("--%s: %#v", key, v))
+		}
+	}
+	return out
+}
+
+func sorted(s []string) []string { slices.Sort(s); return s }
+
 // checkFlux: the flux settings in the inventory and in Flux's bootstrap
 // objects.
 func checkFlux(t *testing.T, r rendered, p probeResult) {
@@ -476,7 +534,7 @@ func checkFlux(t *testing.T, r rendered, p probeResult) {
 	same(t, "config flux", []string{p.Config.Flux.URL, p.Config.Flux.Branch, p.Config.Flux.Path, p.Config.ManifestsDir}, []string{f.url, f.branch, f.path, f.path})
 	var repo, ks map[string]any
 	for _, m := range p.Manifests {
-		items, _ := m["items"].([]any)
+		items, _ := m.([]any)
 		for _, it := range items {
 			o := it.(map[string]any)
 			switch o["kind"] {
@@ -630,7 +688,7 @@ func TestHostileRefused(t *testing.T) {
 		{"helm values key", "values", helmKey, func(s *testSpec, v string) { s.helm[0].values = map[string]any{"a": map[string]any{v: 1}} }},
 		{"flux branch", "branch", gitBranch, func(s *testSpec, v string) { s.flux.branch = v }},
 		{"flux path", "path", fluxPath, func(s *testSpec, v string) { s.flux.path = v }},
-		{"k3s flag", "extra_server_flags", never, func(s *testSpec, v string) { s.serverFlags = []string{"--x=" + v + "y"} }},
+		{"k3s flag", "extra_server_flags", singleLine, func(s *testSpec, v string) { s.serverFlags = []string{"--kube-apiserver-arg=x=" + v + "y"} }},
 		{"interface", "interface", never, func(s *testSpec, v string) { s.nodes[0].iface = v }},
 		{"token_secret", "token_secret", never, func(s *testSpec, v string) { s.tokenSecret = v }},
 		{"label key", "labels", never, func(s *testSpec, v string) { s.nodes[0].labels = map[string]string{v: "x"} }},
@@ -650,8 +708,7 @@ func TestHostileRefused(t *testing.T) {
 	}
 	pathNames := []string{"..", ".", "a/b", "../x", "/x", `a\b`, "x/..", "${x}", "a b", "outPath", "__toString", "A", "é", "a.b"}
 	restricted := map[string][]string{
-		// Characters flags cannot have; names Nix interprets; paths.
-		"k3s flag":     {" ", "\t", "\n", "\u00a0", "\x1b", `"`, "'", `\`, "%", "$", "${x}"},
+		// Names Nix interprets; paths.
 		"interface":    {"outPath", "__toString", "__functor", "..", ".", "a/b", "a b", "${x}", "toolonginterfacename"},
 		"token_secret": {"outPath", "__toString", "..", "k3s/../token", "./k3s", "k3s/.", "a b", "${x}", "k3s//token", "/k3s"},
 		"label key":    {"outPath", "__toString", "${x}", "a b", "-x"},

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -15,6 +16,36 @@ import (
 //
 //go:embed cluster.cue
 var ClusterCUE []byte
+
+// k3sFlags is the list of k3s's flags (k3s-flags.txt).
+//
+//go:embed k3s-flags.txt
+var k3sFlags string
+
+// K3sCommand says which k3s subcommands define a flag.
+type K3sCommand struct{ Server, Agent bool }
+
+// K3sFlags maps each k3s flag, without its dashes ("kubelet-arg", "v"), to
+// the subcommands that define it.
+var K3sFlags = sync.OnceValue(func() map[string]K3sCommand {
+	out := map[string]K3sCommand{}
+	for _, line := range strings.Split(k3sFlags, "\n") {
+		cmd, flag, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !ok || strings.HasPrefix(cmd, "#") {
+			continue
+		}
+		name := strings.TrimLeft(flag, "-")
+		c := out[name]
+		switch cmd {
+		case "server":
+			c.Server = true
+		case "agent":
+			c.Agent = true
+		}
+		out[name] = c
+	}
+	return out
+})
 
 // consumers holds the consumers' JSON Schemas, one file per consumer:
 // deploy-rs.schema.json, sops.schema.json.

@@ -265,6 +265,11 @@ func (w *walker) block(block, name string, ov, nv reflect.Value) {
 			}
 			fo, fn := ov.Field(i), nv.Field(i)
 			switch {
+			case name != "":
+				// Inside a named block (a node's kubelet or its
+				// ceph_osd blocks): settings of that block, so the
+				// change names it.
+				w.setting(block, name, attr, fo, fn)
 			case isCollection(f.Type):
 				w.collection(block+" "+singular(attr), fo, fn)
 			case isBlock(f.Type):
@@ -279,7 +284,22 @@ func (w *walker) block(block, name string, ov, nv reflect.Value) {
 // setting compares the values of one setting, descending into maps so that
 // a change deep in Helm values names its path.
 func (w *walker) setting(block, name, path string, ov, nv reflect.Value) {
-	ov, nv = concrete(ov), concrete(nv)
+	ov, nv = concrete(deref(ov)), concrete(deref(nv))
+	if isStruct(ov) || isStruct(nv) {
+		switch {
+		case !ov.IsValid():
+			w.add(Change{Kind: Added, Block: block, Name: name, Setting: path, New: Format(nv)})
+		case !nv.IsValid():
+			w.add(Change{Kind: Removed, Block: block, Name: name, Setting: path, Old: Format(ov)})
+		default:
+			for i := 0; i < ov.NumField(); i++ {
+				if f := ov.Type().Field(i); f.IsExported() && jsonName(f) != "" {
+					w.setting(block, name, path+"."+jsonName(f), ov.Field(i), nv.Field(i))
+				}
+			}
+		}
+		return
+	}
 	if (isMap(ov) || isMap(nv)) && (isMap(ov) || !ov.IsValid()) && (isMap(nv) || !nv.IsValid()) {
 		for _, key := range unionKeys(ov, nv) {
 			w.setting(block, name, path+keyPath(key), mapIndex(ov, key), mapIndex(nv, key))
@@ -466,6 +486,22 @@ func text(v reflect.Value) (string, bool) {
 	return string(b), true
 }
 
+// deref follows a pointer; a nil one is absent.
+func deref(v reflect.Value) reflect.Value {
+	if v.IsValid() && v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return reflect.Value{}
+		}
+		return v.Elem()
+	}
+	return v
+}
+
+// isStruct: a struct of settings, not a value with a text form.
+func isStruct(v reflect.Value) bool {
+	return v.IsValid() && isBlock(v.Type()) && v.Kind() == reflect.Struct
+}
+
 // concrete unwraps interfaces (Helm values are map[string]any).
 func concrete(v reflect.Value) reflect.Value {
 	for v.IsValid() && v.Kind() == reflect.Interface {
@@ -592,9 +628,14 @@ func Format(v reflect.Value) string {
 	case reflect.Struct:
 		var parts []string
 		for i := 0; i < v.NumField(); i++ {
-			if f := v.Type().Field(i); f.IsExported() && jsonName(f) != "" {
+			f := v.Type().Field(i)
+			unset := isAbsent(deref(v.Field(i))) || strings.Contains(f.Tag.Get("json"), ",omitempty") && v.Field(i).IsZero()
+			if f.IsExported() && jsonName(f) != "" && !unset {
 				parts = append(parts, jsonName(f)+" = "+Format(v.Field(i)))
 			}
+		}
+		if len(parts) == 0 {
+			return "{}"
 		}
 		return "{ " + strings.Join(parts, ", ") + " }"
 	case reflect.Pointer:

@@ -273,10 +273,31 @@ func TestCompareEveryNodeSetting(t *testing.T) {
 			v.SetString(v.String() + "x")
 		case v.Kind() == reflect.Bool:
 			v.SetBool(!v.Bool())
+		case v.Kind() == reflect.Int:
+			v.SetInt(v.Int() + 1)
+		case v.Kind() == reflect.Pointer:
+			v.Set(reflect.New(v.Type().Elem()))
+			if v.Elem().Kind() == reflect.Struct && v.Elem().NumField() > 0 {
+				f := v.Elem().Field(0)
+				switch f.Kind() {
+				case reflect.Map:
+					f.Set(reflect.MakeMap(f.Type()))
+					f.SetMapIndex(reflect.ValueOf("k"), reflect.ValueOf("v"))
+				case reflect.Slice:
+					f.Set(reflect.Append(reflect.MakeSlice(f.Type(), 0, 1), reflect.Zero(f.Type().Elem())))
+				}
+			}
 		case v.Kind() == reflect.Slice:
-			v.Set(reflect.ValueOf([]string{"x"}))
+			v.Set(reflect.Append(reflect.MakeSlice(v.Type(), 0, 1), reflect.Zero(v.Type().Elem())))
+			if v.Type().Elem().Kind() == reflect.String {
+				v.Set(reflect.ValueOf([]string{"x"}))
+			}
 		case v.Kind() == reflect.Map:
-			v.Set(reflect.ValueOf(map[string]string{"k": "v"}))
+			v.Set(reflect.MakeMap(v.Type()))
+			v.SetMapIndex(reflect.ValueOf("k"), reflect.Zero(v.Type().Elem()))
+			if v.Type().Elem().Kind() == reflect.String {
+				v.SetMapIndex(reflect.ValueOf("k"), reflect.ValueOf("v"))
+			}
 		default:
 			t.Fatalf("model.Node.%s: type %s not covered by this test", f.Name, v.Type())
 		}

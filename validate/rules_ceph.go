@@ -46,42 +46,180 @@ func checkCeph(rc *ruleContext) {
 	if !rc.rolesKnown() {
 		return
 	}
-
 	ceph := c.Ceph
-	osdNodes := c.OSDNodes()
-	k8sNodes := c.KubernetesNodes()
-	replicasAt := rc.value("ceph", "replicas")
-	if !rc.has("ceph", "replicas") {
-		replicasAt = rc.value("ceph")
-	}
-	pools := len(ceph.BlockPools) + len(ceph.Filesystems)
-	switch {
-	case len(osdNodes) == 0 && pools > 0:
+	pools := len(ceph.BlockPools) + len(ceph.Filesystems) + len(ceph.ObjectStores)
+	if len(c.OSDNodes()) == 0 && pools > 0 {
 		rc.add(diag.CephWithoutNodes, rc.value("ceph"),
-			"The ceph block defines %s, but no Kubernetes node lists ceph_osd_devices, so Ceph has no disk to store data on. Add ceph_osd_devices = [\"/dev/disk/by-id/...\"] to at least %d control-plane or worker %s, or remove the ceph block.",
+			"The ceph block defines %s, but no Kubernetes node has an OSD (ceph_osd_devices or a ceph_osd block), so Ceph has no disk to store data on. Add OSDs to at least %d control-plane or worker %s, or remove the ceph block.",
 			rc.poolList(), max(ceph.Replicas, 1), plural(max(ceph.Replicas, 1), "node", "nodes"))
-	case ceph.Replicas >= 3 && len(k8sNodes) < 3:
-		// Mon quorum, not only replicas: Rook runs three monitors
-		// on three different nodes (allowMultiplePerNode: false).
-		rc.add(diag.CephMons, replicasAt,
-			"replicas = %d needs three Ceph monitors on three different Kubernetes nodes, but the cluster has %d (%s). Add Kubernetes nodes (with ceph_osd_devices), or lower replicas to %d.",
-			ceph.Replicas, len(k8sNodes), quoteList(k8sNodes), max(len(osdNodes), 1))
-	case ceph.Replicas > 0 && len(osdNodes) < ceph.Replicas:
-		detail := fmt.Sprintf("replicas = %d keeps every object on %d different hosts (failureDomain: host), but only %d Kubernetes %s ceph_osd_devices (%s), so pools could never be healthy.",
-			ceph.Replicas, ceph.Replicas, len(osdNodes), plural(len(osdNodes), "node has", "nodes have"), quoteList(osdNodes))
-		if len(osdNodes) == 0 {
-			detail = fmt.Sprintf("replicas = %d keeps every object on %d different hosts, but no Kubernetes node lists ceph_osd_devices.", ceph.Replicas, ceph.Replicas)
-		}
-		if s := standaloneWithDevices(c); len(s) > 0 {
-			detail += fmt.Sprintf(" Standalone nodes (%s) do not run Kubernetes and do not count.", quoteList(s))
-		}
-		missing := ceph.Replicas - len(osdNodes)
-		fix := fmt.Sprintf(" Add ceph_osd_devices to %d more %s", missing, plural(missing, "node", "nodes"))
-		if len(osdNodes) > 0 {
-			fix += fmt.Sprintf(", or lower replicas to %d", len(osdNodes))
-		}
-		rc.add(diag.CephReplicas, replicasAt, "%s%s.", detail, fix)
+		return
 	}
+	tooFewMons := checkCephDaemons(rc)
+	for _, p := range rc.cephPools() {
+		// Too few nodes for three monitors is the same problem as too
+		// few hosts for ceph.replicas copies: reported once.
+		if tooFewMons && strings.HasPrefix(p.copiesDesc, "ceph.replicas") {
+			continue
+		}
+		checkPlacement(rc, p)
+	}
+}
+
+// cephPool is a Ceph pool the spec asks for, with what placing it needs:
+// copies on as many hosts (failureDomain: host) with an OSD of its class.
+type cephPool struct {
+	what   string   // block_pool "bulk", or block_pool "archive"'s metadata pool
+	path   []string // where to report it
+	class  string   // "" for any
+	copies int
+	// copiesDesc says where copies come from: "replicas = 2".
+	copiesDesc string
+}
+
+func (rc *ruleContext) cephPools() []cephPool {
+	ceph := rc.c.Ceph
+	replicated := func(own int, base []string) (int, string, []string) {
+		if own > 0 {
+			return own, fmt.Sprintf("replicas = %d", own), append(base, "replicas")
+		}
+		at := []string{"ceph", "replicas"}
+		if !rc.has(at...) {
+			at = base
+		}
+		return ceph.Replicas, fmt.Sprintf("ceph.replicas = %d", ceph.Replicas), at
+	}
+	var out []cephPool
+	for _, name := range model.SortedKeys(ceph.BlockPools) {
+		b := ceph.BlockPools[name]
+		base := []string{"ceph", "block_pools", name}
+		what := fmt.Sprintf("block_pool %q", name)
+		if ec := b.ErasureCoded; ec != nil {
+			out = append(out, cephPool{what, append(base, "erasure_coded"), b.DeviceClass, ec.DataChunks + ec.CodingChunks,
+				fmt.Sprintf("data_chunks + coding_chunks = %d", ec.DataChunks+ec.CodingChunks)})
+			// RBD keeps an erasure-coded pool's image metadata in a
+			// replicated pool (hlcgen generates it).
+			n, desc, at := replicated(0, base)
+			out = append(out, cephPool{what + "'s replicated metadata pool", at, b.DeviceClass, n, desc})
+			continue
+		}
+		n, desc, at := replicated(b.Replicas, base)
+		out = append(out, cephPool{what, at, b.DeviceClass, n, desc})
+	}
+	for _, name := range model.SortedKeys(ceph.Filesystems) {
+		f := ceph.Filesystems[name]
+		n, desc, at := replicated(f.Replicas, []string{"ceph", "filesystems", name})
+		out = append(out, cephPool{fmt.Sprintf("filesystem %q", name), at, f.DeviceClass, n, desc})
+	}
+	for _, name := range model.SortedKeys(ceph.ObjectStores) {
+		o := ceph.ObjectStores[name]
+		n, desc, at := replicated(o.Replicas, []string{"ceph", "object_stores", name})
+		out = append(out, cephPool{fmt.Sprintf("object_store %q", name), at, o.DeviceClass, n, desc})
+	}
+	return out
+}
+
+// checkPlacement: Ceph keeps each copy on another host, so a pool needs as
+// many hosts with an OSD of its class as it has copies, or it is never
+// healthy (and with replicas it stops taking writes). Classes declared
+// with ceph_osd blocks count exactly; OSDs whose class Ceph detects
+// (ceph_osd_devices) may or may not have the class, so when only they
+// would make up the number it is a warning naming them.
+func checkPlacement(rc *ruleContext, p cephPool) {
+	c := rc.c
+	var hosts, maybe []string
+	for _, n := range c.OSDNodes() {
+		has, undetected := false, false
+		for _, o := range c.Nodes[n].OSDs() {
+			switch {
+			case p.class == "" || o.DeviceClass == p.class:
+				has = true
+			case o.DeviceClass == "":
+				undetected = true
+			}
+		}
+		switch {
+		case has:
+			hosts = append(hosts, n)
+		case undetected:
+			maybe = append(maybe, n)
+		}
+	}
+	if p.copies <= 0 || len(hosts) >= p.copies {
+		return
+	}
+	on := "hosts with an OSD"
+	if p.class != "" {
+		on = fmt.Sprintf("hosts with a %q OSD", p.class)
+	}
+	have := fmt.Sprintf("there %s %d (%s)", plural(len(hosts), "is", "are"), len(hosts), quoteList(hosts))
+	if len(hosts) == 0 {
+		have = "there is none"
+	}
+	if len(hosts)+len(maybe) >= p.copies {
+		rc.add(diag.CephDetectedClasses, rc.value(p.path...),
+			"%s keeps %d copies (%s) on %d different %s; %s declared, and %s %s OSDs whose class Ceph detects (ceph_osd_devices), which may or may not be %q. Declare their class with ceph_osd \"<device>\" { device_class = %q } blocks to be sure.",
+			p.what, p.copies, p.copiesDesc, p.copies, on, have, quoteList(maybe), plural(len(maybe), "has", "have"), p.class, p.class)
+		return
+	}
+	fix := fmt.Sprintf("Add %sOSDs to %d more %s", classWord(p.class), p.copies-len(hosts)-len(maybe), plural(p.copies-len(hosts)-len(maybe), "node", "nodes"))
+	if len(hosts) > 0 {
+		fix += fmt.Sprintf(", or lower the copies to %d", len(hosts))
+	}
+	detail := fmt.Sprintf("%s keeps %d copies (%s) on %d different %s (failureDomain: host), but %s", p.what, p.copies, p.copiesDesc, p.copies, on, have)
+	if len(maybe) > 0 {
+		detail += fmt.Sprintf(", and %s OSDs of undeclared class", quoteList(maybe))
+	}
+	if s := standaloneWithDevices(c); len(s) > 0 {
+		detail += fmt.Sprintf("; standalone nodes (%s) run no Ceph", quoteList(s))
+	}
+	rc.add(diag.CephReplicas, rc.value(p.path...), "%s, so it could never be healthy. %s.", detail, fix)
+}
+
+func classWord(class string) string {
+	if class == "" {
+		return ""
+	}
+	return fmt.Sprintf("%q ", class)
+}
+
+// checkCephDaemons: Rook runs at most one monitor and one manager per node
+// (allowMultiplePerNode: false); monitors keep quorum by majority, so an
+// odd count; and with three or more copies of the data, one monitor would
+// be the cluster's single point of failure. It reports whether the
+// monitors are too few for ceph.replicas.
+func checkCephDaemons(rc *ruleContext) (tooFewMons bool) {
+	c := rc.c
+	ceph := c.Ceph
+	k8s := c.KubernetesNodes()
+	mons := c.MonCount()
+	monAt := rc.value("ceph", "mon_count")
+	switch {
+	case ceph.MonCount > 0 && mons%2 == 0:
+		rc.add(diag.CephMons, monAt, "mon_count = %d: monitors keep quorum by majority, so %d tolerate no more failures than %d. Use %d or %d.", mons, mons, mons-1, mons-1, mons+1)
+	case ceph.MonCount > len(k8s):
+		rc.add(diag.CephMons, monAt, "mon_count = %d, but the cluster has %d Kubernetes %s, and Rook runs at most one monitor per node. Lower mon_count to %d.",
+			mons, len(k8s), plural(len(k8s), "node", "nodes"), max(1, len(k8s)-(1-len(k8s)%2)))
+	case ceph.Replicas >= 3 && mons < 3:
+		at := rc.value("ceph", "replicas")
+		if rc.has("ceph", "mon_count") {
+			at = monAt
+		} else if !rc.has("ceph", "replicas") {
+			at = rc.value("ceph")
+		}
+		what := fmt.Sprintf("the cluster has %d Kubernetes %s (%s), and Rook runs at most one monitor per node", len(k8s), plural(len(k8s), "node", "nodes"), quoteList(k8s))
+		if ceph.MonCount > 0 {
+			what = fmt.Sprintf("mon_count = %d", mons)
+		}
+		rc.add(diag.CephMons, at,
+			"replicas = %d needs three Ceph monitors on three different Kubernetes nodes, but %s. Add Kubernetes nodes, or lower replicas to %d.",
+			ceph.Replicas, what, max(min(len(c.OSDNodes()), 2), 1))
+		tooFewMons = true
+	}
+	if ceph.MgrCount > len(k8s) {
+		rc.add(diag.CephMons, rc.value("ceph", "mgr_count"),
+			"mgr_count = %d, but the cluster has %d Kubernetes node; Rook runs at most one manager per node. Set mgr_count = 1.", ceph.MgrCount, len(k8s))
+	}
+	return tooFewMons
 }
 
 // poolList names the pools and filesystems, such as
@@ -107,8 +245,8 @@ func standaloneWithDevices(c *model.Cluster) []string {
 	return out
 }
 
-// checkOSDDevices checks the device lists of Kubernetes nodes. A standalone
-// node's list is wrong as a whole (checkStandalone).
+// checkOSDDevices checks the OSD devices of Kubernetes nodes, in both
+// forms (a standalone node's are wrong as a whole, checkStandalone).
 func checkOSDDevices(rc *ruleContext) {
 	c := rc.c
 	for _, n := range c.NodeNames() {
@@ -116,43 +254,62 @@ func checkOSDDevices(rc *ruleContext) {
 		if node.Role == model.RoleStandalone {
 			continue
 		}
-		first := map[string]int{}
-		for i, d := range node.CephOSDDevices {
-			at := rc.value("nodes", n, "ceph_osd_devices", idx(i))
+		type site struct {
+			at   []string
+			what string
+		}
+		first := map[string]site{}
+		check := func(d string, s site, value []string) {
+			at := rc.value(value...)
 			if p := devicePathProblem(d); p != "" {
 				rc.add(diag.DevicePath, at, "Node %q's OSD device %q: %s.", n, d, p)
-				continue
+				return
 			}
-			if j, dup := first[d]; dup {
+			if prev, dup := first[d]; dup {
 				rc.add(diag.DuplicateDevice, at,
-					"Node %q lists %s twice (also as ceph_osd_devices[%d]); Rook would try to create two OSDs on one disk. Remove one.", n, d, j)
-				continue
+					"Node %q lists %s twice (also as %s, %s); Rook would try to create two OSDs on one disk. Keep one.", n, d, prev.what, line(rc.value(prev.at...)))
+				return
 			}
-			first[d] = i
+			first[d] = s
 			if kernelDeviceRE.MatchString(d) {
 				rc.add(diag.UnstableDevice, at,
 					"Node %q's OSD device %s is a kernel name, which can point at another disk after a reboot or when a disk is added, and Rook may then wipe the wrong disk. Use the disk's /dev/disk/by-id/ path (`ls -l /dev/disk/by-id/` on %s shows which one is %s).",
 					n, d, n, strings.TrimPrefix(d, "/dev/"))
 			}
 		}
+		for i, d := range node.CephOSDDevices {
+			p := []string{"nodes", n, "ceph_osd_devices", idx(i)}
+			check(d, site{p, fmt.Sprintf("ceph_osd_devices[%d]", i)}, p)
+		}
+		for _, d := range rc.inFileOrder(model.SortedKeys(node.CephOSDs), "nodes", n, "ceph_osds") {
+			p := []string{"nodes", n, "ceph_osds", d}
+			check(d, site{p, fmt.Sprintf("ceph_osd %q", d)}, p)
+		}
 	}
 }
 
 // storageClass is one storage class the ceph block declares.
 type storageClass struct {
-	kind, pool string
-	path       []string // document path of the pool or filesystem
-	model.BlockPool
+	kind, pool   string
+	path         []string // document path of the pool, filesystem or object store
+	StorageClass string
+	DefaultClass bool
 }
 
 func (rc *ruleContext) storageClasses() []storageClass {
 	var out []storageClass
-	for _, p := range model.SortedKeys(rc.c.Ceph.BlockPools) {
-		out = append(out, storageClass{"block_pool", p, []string{"ceph", "block_pools", p}, rc.c.Ceph.BlockPools[p]})
+	ceph := rc.c.Ceph
+	for _, p := range model.SortedKeys(ceph.BlockPools) {
+		b := ceph.BlockPools[p]
+		out = append(out, storageClass{"block_pool", p, []string{"ceph", "block_pools", p}, b.StorageClass, b.DefaultClass})
 	}
-	for _, f := range model.SortedKeys(rc.c.Ceph.Filesystems) {
-		fs := rc.c.Ceph.Filesystems[f]
-		out = append(out, storageClass{"filesystem", f, []string{"ceph", "filesystems", f}, model.BlockPool(fs)})
+	for _, f := range model.SortedKeys(ceph.Filesystems) {
+		fs := ceph.Filesystems[f]
+		out = append(out, storageClass{"filesystem", f, []string{"ceph", "filesystems", f}, fs.StorageClass, fs.DefaultClass})
+	}
+	for _, o := range model.SortedKeys(ceph.ObjectStores) {
+		os := ceph.ObjectStores[o]
+		out = append(out, storageClass{"object_store", o, []string{"ceph", "object_stores", o}, os.StorageClass, os.DefaultClass})
 	}
 	// File order, so the second occurrence is the later one.
 	sort.SliceStable(out, func(i, j int) bool {
@@ -174,7 +331,7 @@ func checkStorageClasses(rc *ruleContext) {
 				first[sc.StorageClass] = sc
 			}
 		}
-		if sc.DefaultClass {
+		if sc.DefaultClass && sc.kind != "object_store" { // checkCephClasses
 			if defaultClass != nil {
 				rc.add(diag.DefaultClass, rc.value(append(sc.path, "default_class")...),
 					"%s %q and %s %q both set default_class = true; Kubernetes picks one default StorageClass unpredictably when several are marked. Keep default_class on one of them.",
@@ -186,30 +343,74 @@ func checkStorageClasses(rc *ruleContext) {
 	}
 }
 
-// checkPoolNames: Ceph pools share one namespace. A filesystem "x" creates
-// the pools "x-metadata" and "x-<data pool>", and a block pool "x" the pool
-// "x", so a block pool may not have a filesystem's name nor the name of its
-// metadata pool.
+// checkPoolNames: Rook's pools, filesystems and object stores share the
+// Rook namespace and Ceph's pool names. A filesystem "x" creates the pools
+// "x-metadata" and "x-data0", an erasure-coded block pool "x" the
+// replicated pool "x-metadata" hlcgen adds for its RBD metadata, and a
+// block pool "x" the pool "x", so no two may share a name, and no block
+// pool may take a name these generate.
 func checkPoolNames(rc *ruleContext) {
 	ceph := rc.c.Ceph
+	type owner struct {
+		what string
+		path []string
+	}
+	names := map[string]owner{}
+	var order []struct {
+		name string
+		o    owner
+	}
+	add := func(name string, o owner) {
+		order = append(order, struct {
+			name string
+			o    owner
+		}{name, o})
+	}
+	for _, p := range model.SortedKeys(ceph.BlockPools) {
+		o := owner{fmt.Sprintf("block_pool %q", p), []string{"ceph", "block_pools", p}}
+		add(p, o)
+		if ceph.BlockPools[p].ErasureCoded != nil {
+			add(p+"-metadata", owner{o.what + "'s metadata pool", o.path})
+		}
+	}
 	for _, f := range model.SortedKeys(ceph.Filesystems) {
-		for _, clash := range []string{f, f + "-metadata"} {
-			if _, ok := ceph.BlockPools[clash]; !ok {
-				continue
-			}
-			// Report on the later of the two blocks.
-			fsAt, poolAt := rc.name("ceph", "filesystems", f), rc.name("ceph", "block_pools", clash)
-			at := fsAt
-			if poolAt.Start.Byte > fsAt.Start.Byte {
-				at = poolAt
-			}
-			what := "the same name as"
-			if clash != f {
-				what = "the name of the metadata pool of"
-			}
-			rc.add(diag.DuplicatePoolName, at,
-				"block_pool %q has %s filesystem %q; both become Ceph pools, and pool names are unique in a Ceph cluster. Rename one of them.",
-				clash, what, f)
+		o := owner{fmt.Sprintf("filesystem %q", f), []string{"ceph", "filesystems", f}}
+		add(f, o)
+		add(f+"-metadata", owner{o.what + "'s metadata pool", o.path})
+		add(f+"-"+model.CephFSDataPool, owner{o.what + "'s data pool", o.path})
+	}
+	for _, s := range model.SortedKeys(ceph.ObjectStores) {
+		add(s, owner{fmt.Sprintf("object_store %q", s), []string{"ceph", "object_stores", s}})
+	}
+	// File order, so the later block is the one reported.
+	sort.SliceStable(order, func(i, j int) bool {
+		return rc.name(order[i].o.path...).Start.Byte < rc.name(order[j].o.path...).Start.Byte
+	})
+	for _, e := range order {
+		prev, dup := names[e.name]
+		if !dup {
+			names[e.name] = e.o
+			continue
+		}
+		if prev.path[len(prev.path)-1] == e.o.path[len(e.o.path)-1] && prev.path[1] == e.o.path[1] {
+			continue // one block's own pools
+		}
+		rc.add(diag.DuplicatePoolName, rc.name(e.o.path...),
+			"%s and %s (%s) are both named %q in Rook's namespace and Ceph's pools, which must be unique. Rename one of them.",
+			e.o.what, prev.what, line(rc.name(prev.path...)), e.name)
+	}
+}
+
+// checkCephClasses: device classes are CRUSH names, and a bucket class is
+// not a volume class.
+func checkCephClasses(rc *ruleContext) {
+	if rc.c.Ceph == nil {
+		return
+	}
+	for _, name := range model.SortedKeys(rc.c.Ceph.ObjectStores) {
+		if rc.c.Ceph.ObjectStores[name].DefaultClass {
+			rc.add(diag.BucketDefaultClass, rc.value("ceph", "object_stores", name, "default_class"),
+				"object_store %q's storage class provisions buckets (ObjectBucketClaims), not volumes: as the default StorageClass, every PersistentVolumeClaim without a class would fail. Remove default_class, and mark a block_pool or filesystem default instead.", name)
 		}
 	}
 }

@@ -71,8 +71,11 @@ func checkClusterInit(rc *ruleContext) {
 
 // roleNoun names a role in a sentence: "Node w1 is a worker".
 func roleNoun(role string) string {
-	if role == model.RoleStandalone {
+	switch role {
+	case model.RoleStandalone:
 		return "standalone"
+	case model.RoleControlPlane:
+		return "a control-plane node"
 	}
 	return "a " + role
 }

@@ -61,6 +61,9 @@ func (rc *ruleContext) lanAddresses() []addressSite {
 	addSite(c.Network.Gateway, "gateway", "network.gateway", "network", "gateway")
 	addSite(c.Network.APIVIP, "vip", "network.api_vip", "network", "api_vip")
 	for _, n := range c.NodeNames() {
+		if c.Nodes[n].Offsite {
+			continue // not on the LAN
+		}
 		addSite(c.Nodes[n].Address, "node", fmt.Sprintf("node %q's address", n), "nodes", n, "address")
 	}
 	sortAddressSites(out)

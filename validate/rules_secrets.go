@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/hlcgen/hlcgen/diag"
+	"github.com/hlcgen/hlcgen/model"
 )
 
 // literalSecretReason says why a value that should name a key in the sops
@@ -90,23 +91,68 @@ func looksRandom(s string) bool {
 	return alnum >= 32 && switches*4 >= alnum
 }
 
-func checkTokenSecret(rc *ruleContext) {
-	ts := rc.c.Kubernetes.TokenSecret
-	if ts == "" {
-		return
-	}
-	if why := literalSecretReason(ts); why != "" {
-		rc.add(diag.LiteralSecret, rc.value("kubernetes", "token_secret"),
-			"token_secret names the key of the k3s join token inside %s, but %s. Put the token in that file (`sops %s`, under a key such as k3s: token: ...), write token_secret = \"k3s/token\", and rotate the token: the literal value is now in your Git history.",
-			sopsFileName(rc), why, sopsFileName(rc))
-	}
+// secretKey is a setting that names a secret's key in a sops file.
+type secretKey struct {
+	path    []string // document path of the setting
+	attr    string   // as the user writes it: "token_secret"
+	what    string   // "the k3s server token"
+	example string   // a good key name: "k3s/token"
+	file    string   // the sops file it is in
+	key     string
 }
 
-func sopsFileName(rc *ruleContext) string {
-	if f := rc.c.Secrets.SopsFile; f != "" {
-		return f
+func (rc *ruleContext) secretKeys() []secretKey {
+	c := rc.c
+	s := c.Secrets
+	out := []secretKey{
+		{[]string{"kubernetes", "token_secret"}, "token_secret", "the k3s server token", "k3s/token", s.SopsFile, c.Kubernetes.TokenSecret},
+		{[]string{"kubernetes", "agent_token_secret"}, "agent_token_secret", "the k3s agent token", "k3s/agent_token", s.NodesSopsFile, c.Kubernetes.AgentTokenSecret},
 	}
-	return "the sops file"
+	if es := c.Kubernetes.EtcdSnapshots; es != nil && es.S3 != nil {
+		out = append(out,
+			secretKey{[]string{"kubernetes", "etcd_snapshots", "s3", "access_key_secret"}, "access_key_secret", "the S3 access key", "etcd_s3/access_key", s.SopsFile, es.S3.AccessKeySecret},
+			secretKey{[]string{"kubernetes", "etcd_snapshots", "s3", "secret_key_secret"}, "secret_key_secret", "the S3 secret key", "etcd_s3/secret_key", s.SopsFile, es.S3.SecretKeySecret})
+	}
+	if c.Tailscale != nil {
+		out = append(out, secretKey{[]string{"tailscale", "auth_key_secret"}, "auth_key_secret", "the Tailscale auth key", "tailscale/auth_key", s.TailscaleSopsFile, c.Tailscale.AuthKeySecret})
+	}
+	return out
+}
+
+// yamlKey writes a sops-nix key name as the YAML it reads: "k3s/token" is
+// "k3s: token: ...".
+func yamlKey(key string) string {
+	return strings.Join(strings.Split(key, "/"), ": ") + ": ..."
+}
+
+// checkSecretKeys: a setting that names a secret's key must not hold the
+// secret itself, and two secrets cannot share one key of a file.
+func checkSecretKeys(rc *ruleContext) {
+	first := map[[2]string]secretKey{}
+	if rc.c.Flux != nil {
+		// Flux's key is always flux/age_key in the cluster file.
+		first[[2]string{rc.c.Secrets.SopsFile, model.FluxAgeKeySecret}] = secretKey{path: []string{"flux"}, attr: "flux", what: "Flux's age key"}
+	}
+	for _, k := range rc.secretKeys() {
+		if k.key == "" {
+			continue
+		}
+		at := rc.value(k.path...)
+		if why := literalSecretReason(k.key); why != "" {
+			rc.add(diag.LiteralSecret, at,
+				"%s names the key of %s inside %s, but %s. Put the secret in that file (`sops %s`, under %s), write %s = %q, and rotate it: the literal value is now in your Git history.",
+				k.attr, k.what, k.file, why, k.file, yamlKey(k.example), k.attr, k.example)
+			continue
+		}
+		id := [2]string{k.file, k.key}
+		if prev, dup := first[id]; dup {
+			rc.add(diag.SharedSecretKey, at,
+				"%s and %s both name the key %q of %s, so %s and %s would be one secret. Give each its own key, such as %q.",
+				prev.attr, k.attr, k.key, k.file, prev.what, k.what, k.example)
+			continue
+		}
+		first[id] = k
+	}
 }
 
 // checkURLCredentials: a URL with a password or token in it is a secret in
@@ -184,23 +230,41 @@ func checkAdminAgeKeys(rc *ruleContext) {
 	}
 }
 
-// checkSopsFile: secrets.sops_file is relative to cluster.hcl and stays in
-// the repository; the schema's pattern allows "." and ".." segments.
+// checkSopsFile: the sops files are relative to cluster.hcl and stay in
+// the repository (the schema's pattern allows "." and ".." segments), are
+// not a host's own file, and are three different files: each has its own
+// audience in .sops.yaml, so one file for two audiences would give every
+// node of the wider one the secrets of the narrower (the agents the server
+// token).
 func checkSopsFile(rc *ruleContext) {
-	f := rc.c.Secrets.SopsFile
-	if f == "" {
-		return
-	}
-	at := rc.value("secrets", "sops_file")
-	switch {
-	case path.IsAbs(f):
-		rc.add(diag.SecretsPath, at, "sops_file %q is absolute; write it relative to the directory of cluster.hcl, such as \"secrets/cluster.yaml\".", f)
-	case hasDotDot(f):
-		rc.add(diag.SecretsPath, at, "sops_file %q leaves the repository through \"..\"; sops-nix reads it from the flake, which only holds files inside the repository. Move the file into the repository, such as \"secrets/cluster.yaml\".", f)
-	case path.Clean(f) != f:
-		rc.add(diag.SecretsPath, at, "sops_file %q is not a clean path; write %q.", f, path.Clean(f))
-	case path.Base(f) == ".sops.yaml":
-		rc.add(diag.SecretsPath, at, "sops_file %q would be sops' own configuration file, which hlcgen generates. Use another name, such as \"secrets/cluster.yaml\".", f)
+	s := rc.c.Secrets
+	seen := map[string]string{}
+	for _, f := range []struct{ attr, file string }{
+		{"sops_file", s.SopsFile}, {"nodes_sops_file", s.NodesSopsFile}, {"tailscale_sops_file", s.TailscaleSopsFile},
+	} {
+		if f.file == "" {
+			continue
+		}
+		at := rc.value("secrets", f.attr)
+		switch {
+		case path.IsAbs(f.file):
+			rc.add(diag.SecretsPath, at, "%s %q is absolute; write it relative to the directory of cluster.hcl, such as \"secrets/cluster.yaml\".", f.attr, f.file)
+		case hasDotDot(f.file):
+			rc.add(diag.SecretsPath, at, "%s %q leaves the repository through \"..\"; sops-nix reads it from the flake, which only holds files inside the repository. Move the file into the repository, such as \"secrets/cluster.yaml\".", f.attr, f.file)
+		case path.Clean(f.file) != f.file:
+			rc.add(diag.SecretsPath, at, "%s %q is not a clean path; write %q.", f.attr, f.file, path.Clean(f.file))
+		case path.Base(f.file) == ".sops.yaml":
+			rc.add(diag.SecretsPath, at, "%s %q would be sops' own configuration file, which hlcgen generates. Use another name, such as \"secrets/cluster.yaml\".", f.attr, f.file)
+		case strings.HasPrefix(f.file, "secrets/hosts/"):
+			rc.add(diag.SecretsPath, at, "%s %q is under secrets/hosts/, where each node's own file lives (only that node decrypts it). Use another path, such as \"secrets/cluster.yaml\".", f.attr, f.file)
+		default:
+			if prev, dup := seen[f.file]; dup {
+				rc.add(diag.SecretsPath, at,
+					"%s and %s are both %q, but their secrets have different audiences (.sops.yaml gives each file to its own nodes), so one file would let the wider audience read the other's secrets. Give each its own file.",
+					prev, f.attr, f.file)
+			}
+			seen[f.file] = f.attr
+		}
 	}
 }
 

@@ -1,10 +1,13 @@
 package validate
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hlcgen/hlcgen/diag"
 	"github.com/hlcgen/hlcgen/model"
 )
@@ -51,26 +54,31 @@ func checkNixNames(rc *ruleContext) {
 	checkTokenKey(rc)
 }
 
-// checkTokenKey: token_secret names the sops-nix secret, which sops-nix
+// checkTokenKey: a secret's key names its sops-nix secret, which sops-nix
 // decrypts to a file named after it under /run/secrets (joined as a path,
-// so "." and ".." segments would move the token elsewhere), and it is the
-// attribute sops.secrets.<token_secret> in the k3s module.
+// so "." and ".." segments would move the secret elsewhere), and it is the
+// attribute sops.secrets.<key> of a generated module.
 func checkTokenKey(rc *ruleContext) {
-	ts := rc.c.Kubernetes.TokenSecret
-	if ts == "" || literalSecretReason(ts) != "" {
-		return // missing, or reported as a literal token
-	}
-	at := rc.value("kubernetes", "token_secret")
-	for _, seg := range strings.Split(ts, "/") {
-		if seg == "." || seg == ".." {
-			rc.add(diag.InvalidValue, at,
-				"token_secret %q has a %q segment. sops-nix writes the decrypted token to a file named after the key, under /run/secrets, so the token would land outside the secrets directory. Name the key with plain words, such as \"k3s/token\".", ts, seg)
-			return
+	for _, k := range rc.secretKeys() {
+		if k.key == "" || literalSecretReason(k.key) != "" {
+			continue // missing, or reported as a literal secret
 		}
-	}
-	if nixInterpretedName(ts) {
-		rc.add(diag.InvalidValue, at,
-			"token_secret %q becomes the attribute sops.secrets.%s of the k3s module, and %s. Name the key with plain words, such as \"k3s/token\".", ts, ts, nixNameWhy)
+		at := rc.value(k.path...)
+		bad := ""
+		for _, seg := range strings.Split(k.key, "/") {
+			if seg == "." || seg == ".." {
+				bad = seg
+				break
+			}
+		}
+		switch {
+		case bad != "":
+			rc.add(diag.InvalidValue, at,
+				"%s %q has a %q segment. sops-nix writes the decrypted secret to a file named after the key, under /run/secrets, so it would land outside the secrets directory. Name the key with plain words, such as %q.", k.attr, k.key, bad, k.example)
+		case nixInterpretedName(k.key):
+			rc.add(diag.InvalidValue, at,
+				"%s %q becomes the attribute sops.secrets.%s of a generated module, and %s. Name the key with plain words, such as %q.", k.attr, k.key, k.key, nixNameWhy, k.example)
+		}
 	}
 }
 
@@ -168,4 +176,78 @@ func controlProblem(s string) string {
 		return fmt.Sprintf("the control character U+%04X", r)
 	}
 	return ""
+}
+
+// checkNUL: Nix strings cannot hold a NUL byte, so no string of the spec
+// may have one. Nor may any setting hold another control character (see
+// badControl), except the group descriptions, which are plain data in
+// generated/config: every other string is a name, a flag, a host, a path,
+// a URL or a key line, for which a newline or an escape sequence means
+// nothing to its consumer or breaks it. It runs last and stays silent
+// where another rule already reported the same value (a taint or a device
+// path with a NUL, say).
+//
+// The model holds exactly the values the schema accepted, under the
+// document's keys (its JSON tags), so walking it reports each bad string
+// once and at its own range. Map keys are block labels and label keys,
+// which their own rules check; Helm values are checkHelmValues' business.
+func checkNUL(rc *ruleContext) {
+	raw, err := json.Marshal(rc.c)
+	// encoding/json writes NUL and the other C0 controls as \u00XX (or
+	// \n, \r), and U+2028 and U+2029 as \u2028 and \u2029; the others
+	// badControl reports stay raw. Without any, there is nothing to walk
+	// (the walk is most of this rule's cost on a large spec).
+	if err != nil || !bytes.Contains(raw, []byte(`\u`)) && !bytes.Contains(raw, []byte(`\n`)) &&
+		!bytes.Contains(raw, []byte(`\r`)) && !bytes.ContainsFunc(raw, badControl) {
+		return
+	}
+	var doc any
+	if json.Unmarshal(raw, &doc) != nil {
+		return
+	}
+	reported := func(at hcl.Range) bool {
+		for _, d := range rc.diags {
+			// A warning about the value does not say it is unusable.
+			if d.Severity == diag.Error && d.Subject.Filename == at.Filename && d.Subject.Start.Byte <= at.Start.Byte && at.End.Byte <= d.Subject.End.Byte {
+				return true
+			}
+		}
+		return false
+	}
+	walkNUL(doc, nil, func(path []string, s string) {
+		at := rc.value(path...)
+		if reported(at) {
+			return
+		}
+		if strings.ContainsRune(s, 0) {
+			rc.add(diag.InvalidValue, at, "%s has a NUL byte (\\u0000), which Nix strings cannot hold. Remove it.", strings.Join(path, "."))
+			return
+		}
+		if len(path) == 3 && path[0] == "groups" && path[2] == "description" {
+			return // data: any text but NUL
+		}
+		if p := controlProblem(s); p != "" {
+			rc.add(diag.InvalidValue, at, "%s has %s, which means nothing in this setting and would reach its consumer as is (a command line, a host name, a path, a URL). Remove it.", strings.Join(path, "."), p)
+		}
+	})
+}
+
+func walkNUL(v any, path []string, bad func(path []string, s string)) {
+	if len(path) == 3 && path[0] == "helm_releases" && path[2] == "values" {
+		return
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		for _, k := range model.SortedKeys(x) {
+			walkNUL(x[k], append(append([]string(nil), path...), k), bad)
+		}
+	case []any:
+		for i, e := range x {
+			walkNUL(e, append(append([]string(nil), path...), fmt.Sprint(i)), bad)
+		}
+	case string:
+		if strings.ContainsRune(x, 0) || strings.ContainsFunc(x, badControl) {
+			bad(path, x)
+		}
+	}
 }

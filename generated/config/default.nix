@@ -38,9 +38,14 @@
       role = "standalone";
       system = "aarch64-linux";
       address = "10.10.10.30";
+      dhcp = false;
+      offsite = false;
       interface = "end0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "end0";
       mac = null;
       deployHost = "10.10.10.30";
+      tailscale = false;
       ageKey = "age1l0a7e65cs9us70qn2726a6q4n3mkp5hwee32s9cyy2fvxvv7ydrswwfldp";
       groups = [ "backups" ];
       labels = { };
@@ -52,9 +57,14 @@
       role = "control-plane";
       system = "x86_64-linux";
       address = "10.10.10.11";
+      dhcp = false;
+      offsite = false;
       interface = "enp1s0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "enp1s0";
       mac = null;
       deployHost = "10.10.10.11";
+      tailscale = false;
       ageKey = "age1qqtg98hrqhyuhtn5y7e2rua8xu0508dkq6f4efx8cxqkzz6pqg4s3q2fmz";
       groups = [ "control-plane" "rack-a" ];
       labels = { };
@@ -68,9 +78,14 @@
       role = "control-plane";
       system = "x86_64-linux";
       address = "10.10.10.12";
+      dhcp = false;
+      offsite = false;
       interface = "enp1s0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "enp1s0";
       mac = null;
       deployHost = "10.10.10.12";
+      tailscale = false;
       ageKey = "age19vl0jxh4gqmq00a4sv2nyhkd60erc90p956xtgynlgnazm0veams4fw2j9";
       groups = [ "control-plane" "rack-a" ];
       labels = { };
@@ -84,9 +99,14 @@
       role = "control-plane";
       system = "x86_64-linux";
       address = "10.10.10.13";
+      dhcp = false;
+      offsite = false;
       interface = "enp1s0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "enp1s0";
       mac = null;
       deployHost = "10.10.10.13";
+      tailscale = false;
       ageKey = "age1hefa4qr6m0vssk0a5razwjnn2z4g8hwapfp66cq3nk3judh309ds4yfpjh";
       groups = [ "control-plane" "rack-b" ];
       labels = { };
@@ -100,9 +120,14 @@
       role = "worker";
       system = "x86_64-linux";
       address = "10.10.10.21";
+      dhcp = false;
+      offsite = false;
       interface = "eno1";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "eno1";
       mac = null;
       deployHost = "10.10.10.21";
+      tailscale = false;
       ageKey = "age139yfwrw9wu4z85zx65f97c7tarj0uvj6q4pvxr3n5l6x2u7muyhqcm4qrc";
       groups = [ "workers" "rack-a" ];
       labels = {
@@ -116,9 +141,14 @@
       role = "worker";
       system = "x86_64-linux";
       address = "10.10.10.22";
+      dhcp = false;
+      offsite = false;
       interface = "eno1";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "eno1";
       mac = null;
       deployHost = "10.10.10.22";
+      tailscale = false;
       ageKey = "age1yksree84cejlf7sej75j56snan8sa2f07ckdkt8wvaw3fjaskvcsga65wt";
       groups = [ "workers" "rack-b" ];
       labels = {

@@ -1,14 +1,14 @@
 package kubernetes
 
 import (
-	"bytes"
+	"fmt"
+	"regexp"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/hlcgen/hlcgen/generator"
 	"github.com/hlcgen/hlcgen/model"
 	"github.com/hlcgen/hlcgen/nix"
+	"golang.org/x/mod/semver"
 )
 
 // k3sManifestDir is k3s's auto-deploy directory: the deploy controller
@@ -23,13 +23,6 @@ const (
 
 	fluxNamespace = model.FluxNamespace
 	fluxChartRepo = "https://fluxcd-community.github.io/helm-charts"
-	// fluxChartVersion pins the fluxcd-community flux2 chart. 2.14.1 ships
-	// Flux v2.4, which serves every API version used here: GitRepository
-	// and HelmRepository source.toolkit.fluxcd.io/v1, Kustomization
-	// kustomize.toolkit.fluxcd.io/v1 and HelmRelease
-	// helm.toolkit.fluxcd.io/v2 (GA since Flux 2.3). cluster.hcl has no
-	// setting for it yet; bump it here.
-	fluxChartVersion = "2.14.1"
 	// fluxGitSecret is the deploy-key Secret an ssh:// GitRepository
 	// authenticates with. The operator creates it once (see the comment in
 	// the generated module); it is never generated.
@@ -37,7 +30,7 @@ const (
 
 	// fluxAgeSecret is the sops-nix secret holding Flux's age private key:
 	// the key `flux: age_key:` of the cluster sops file.
-	fluxAgeSecret = "flux/age_key"
+	fluxAgeSecret = model.FluxAgeKeySecret
 	// fluxAgeTemplate renders the Kubernetes Secret that holds that key.
 	fluxAgeTemplate = "flux-sops-age.yaml"
 	// sopsAgeSecretName is the Secret Flux's Kustomization decrypts with.
@@ -47,72 +40,57 @@ const (
 	sopsAgeSecretKey = "age.agekey"
 )
 
-// Manifest file names in the auto-deploy directory. The hlcgen- prefix keeps
-// them clear of the AddOns k3s packages itself (coredns, traefik, ...).
+// Manifests in the auto-deploy directory, by the attribute of
+// services.k3s.manifests (the file is <name>.yaml). The hlcgen- prefix
+// keeps them clear of the AddOns k3s packages itself (coredns, traefik,
+// ...), and the AddOn k3s creates for a file is named after it.
 const (
-	ciliumManifest   = "hlcgen-cilium.yaml"
-	fluxManifest     = "hlcgen-flux.yaml"
-	fluxSyncManifest = "hlcgen-flux-sync.yaml"
-	rookManifest     = "hlcgen-rook-ceph-operator.yaml"
+	ciliumManifest       = "hlcgen-cilium"
+	ciliumLBIPAMManifest = "hlcgen-cilium-lb-ipam"
+	fluxManifest         = "hlcgen-flux"
+	fluxSyncManifest     = "hlcgen-flux-sync"
+	rookManifest         = "hlcgen-rook-ceph-operator"
 )
 
 // renderBootstrap returns the NixOS module that control-plane nodes import.
 //
-// Manifests reach k3s as systemd-tmpfiles `L+` symlinks from the auto-deploy
-// directory to files in the Nix store. That is exactly what nixpkgs'
-// services.k3s.manifests does, but those options only exist in recent
-// nixpkgs, while systemd.tmpfiles.rules works on every release (nixos-25.05
-// included). Only manifests without secrets take this path: the store is
-// world-readable. Flux's age key arrives through a sops-nix template, which
-// is rendered under /run/secrets at activation and linked into the same
-// directory.
+// Manifests reach k3s through nixpkgs' services.k3s.manifests: the module
+// writes each to the store and links it into the auto-deploy directory
+// (nixos/modules/services/cluster/rancher). Only manifests without secrets
+// take this path: the store is world-readable. Flux's age key arrives
+// through a sops-nix template, rendered under /run/secrets at activation
+// and linked into the same directory.
 func renderBootstrap(c *model.Cluster) generator.File {
-	var rules []nix.Expr
-	link := func(file string, object nix.Expr) {
-		rules = append(rules, nix.Apply(nix.Var("link"), nix.String(file), object))
+	manifests := nix.NewAttrs()
+	manifest := func(name string, content nix.Expr) {
+		manifests.SetPath([]string{name, "content"}, content)
 	}
-
-	link(ciliumManifest, ciliumHelmChart(c))
+	manifest(ciliumManifest, ciliumHelmChart(c))
+	if objs := ciliumLBIPAM(c); len(objs) > 0 {
+		manifest(ciliumLBIPAMManifest, nix.List(objs...))
+	}
 	if c.Flux != nil {
-		link(fluxManifest, list(
+		manifest(fluxManifest, nix.List(
 			nix.NewAttrs().
 				Set("apiVersion", nix.String("v1")).
 				Set("kind", nix.String("Namespace")).
 				Set("metadata", meta(fluxNamespace, "")),
-			fluxHelmChart()))
-		link(fluxSyncManifest, fluxSync(c.Flux))
+			fluxHelmChart(c.Flux)))
+		manifest(fluxSyncManifest, fluxSync(c.Flux))
 	}
 	if c.Ceph != nil {
-		link(rookManifest, rookOperator(c))
+		manifest(rookManifest, rookOperator(c))
 	}
-
-	bindings := nix.NewAttrs().
-		Set("manifestDir", nix.String(k3sManifestDir)).
-		Comment("A tmpfiles rule linking a store file with the manifest into k3s's auto-deploy directory. JSON is YAML, and k3s reads either.").
-		Set("link", nix.LambdaIdent("name", nix.LambdaIdent("object", nix.Interpolate(
-			"L+ ", nix.Var("manifestDir"), "/", nix.Var("name"), " - - - - ",
-			nix.Apply(nix.Select(nix.Var("pkgs"), "writeText"), nix.Var("name"),
-				nix.Apply(nix.Select(nix.Var("builtins"), "toJSON"), nix.Var("object")))))))
 
 	body := nix.NewAttrs().
-		Comment("Pods cannot start without a CNI, so k3s itself installs Cilium (a bootstrap HelmChart runs on the host network) and, once pods run, Flux and what Flux needs first: its Git source and the Rook operator. Files that fail to apply (say, before Flux's CRDs exist) are retried by k3s every 15 seconds.").
-		SetPath([]string{"systemd", "tmpfiles", "rules"}, nix.List(rules...))
-
-	params := []string{"pkgs"}
+		Comment("Pods cannot start without a CNI, so k3s itself installs Cilium (a bootstrap HelmChart runs on the host network) and, once pods run, Flux and what Flux needs first: its Git source and the Rook operator. Files that fail to apply (say, before Flux's or Cilium's CRDs exist) are retried by k3s every 15 seconds. A list becomes one file of several objects.").
+		SetPath([]string{"services", "k3s", "manifests"}, manifests)
+	var params []string
 	if c.Flux != nil {
-		params = []string{"config", "pkgs"}
+		params = []string{"config"}
 		fluxAgeKey(c, body)
 	}
-	return nixFile(BootstrapModulePath, module(nix.Let(bindings, body), params...))
-}
-
-// list wraps objects in a v1 List, which k3s's deploy controller expands,
-// so that objects that become applicable together share one file.
-func list(items ...nix.Expr) nix.Expr {
-	return nix.NewAttrs().
-		Set("apiVersion", nix.String("v1")).
-		Set("kind", nix.String("List")).
-		Set("items", nix.List(items...))
+	return nixFile(BootstrapModulePath, module(body, params...))
 }
 
 // k3sHelmChart returns a k3s HelmChart (helm.cattle.io/v1, always in
@@ -125,8 +103,12 @@ func k3sHelmChart(name string, spec *nix.AttrSet) nix.Expr {
 		Set("spec", spec)
 }
 
-// ciliumHelmChart installs Cilium as the CNI.
+// ciliumHelmChart installs Cilium as the CNI. Every value it sets is one
+// the pinned chart declares, with the type it declares: a misspelt value
+// would be ignored by Helm without a word (the Kubernetes generator's tests
+// check them against testdata/cilium-values.schema.json).
 func ciliumHelmChart(c *model.Cluster) nix.Expr {
+	cil := c.Cilium
 	// With fewer than two nodes the second operator replica, kept off the
 	// first by anti-affinity, would stay Pending forever.
 	operatorReplicas := int64(2)
@@ -141,7 +123,9 @@ func ciliumHelmChart(c *model.Cluster) nix.Expr {
 		Comment("The API through the VIP: with kube-proxy replaced, nothing else routes the kubernetes Service before Cilium runs.").
 		Set("k8sServiceHost", nix.String(c.Network.APIVIP.String())).
 		Set("k8sServicePort", nix.Int(int64(c.Network.APIPort))).
-		Set("kubeProxyReplacement", nix.Bool(c.Cilium.KubeProxyReplacement)).
+		Set("kubeProxyReplacement", nix.Bool(cil.KubeProxyReplacement)).
+		Comment("Only the nodes' LAN devices, never the tailnet's (tailscale0) or Cilium's own: auto-detection would take any device with an address and a route.").
+		Set("devices", strList(lanDevices(c))).
 		Comment("Pods from the cluster CIDR, never cluster-pool's default 10.0.0.0/8, one range of this size per node (validation checks they suffice).").
 		Set("ipam", nix.NewAttrs().
 			Set("mode", nix.String("cluster-pool")).
@@ -155,30 +139,136 @@ func ciliumHelmChart(c *model.Cluster) nix.Expr {
 			Set("binPath", nix.String("/var/lib/rancher/k3s/data/cni")).
 			Set("confPath", nix.String("/var/lib/rancher/k3s/agent/etc/cni/net.d"))).
 		Set("hubble", nix.NewAttrs().
-			Set("enabled", nix.Bool(c.Cilium.Hubble)).
-			SetPath([]string{"relay", "enabled"}, nix.Bool(c.Cilium.Hubble))).
+			Set("enabled", nix.Bool(cil.Hubble)).
+			SetPath([]string{"relay", "enabled"}, nix.Bool(cil.Hubble))).
 		Set("operator", nix.NewAttrs().
 			Set("replicas", nix.Int(operatorReplicas)).
 			Set("tolerations", everywhere)).
 		Set("tolerations", everywhere)
+	if cil.L2Announcements {
+		values.Comment("Answer ARP for LoadBalancer addresses (the policies in hlcgen-cilium-lb-ipam.yaml say where). Each announced Service holds a lease the agent renews every 5 s (l2announcements.leaseRenewDeadline), so the agent's API rate limit is raised from 10 QPS by what 100 Services need, as Cilium's L2 announcement guide sizes it (QPS = Services / renew deadline).").
+			SetPath([]string{"l2announcements", "enabled"}, nix.Bool(true)).
+			Set("k8sClientRateLimit", nix.NewAttrs().
+				Set("qps", nix.Int(l2ClientQPS)).
+				Set("burst", nix.Int(2*l2ClientQPS)))
+	}
+	if ing := cil.IngressController; ing != nil {
+		svc := nix.NewAttrs()
+		if ing.LoadBalancerIP.IsValid() {
+			// LB-IPAM's way to ask for an address (docs.cilium.io,
+			// "LoadBalancer IP Address Management").
+			svc.SetPath([]string{"annotations", "lbipam.cilium.io/ips"}, nix.String(ing.LoadBalancerIP.String()))
+		}
+		values.Comment("Cilium's ingress controller, one shared LoadBalancer Service for every Ingress.").
+			Set("ingressController", nix.NewAttrs().
+				Set("enabled", nix.Bool(true)).
+				Set("default", nix.Bool(ing.Default)).
+				Set("loadbalancerMode", nix.String("shared")).
+				Set("service", svc))
+	}
 
 	return k3sHelmChart(model.CiliumRelease, nix.NewAttrs().
 		Set("repo", nix.String(ciliumChartRepo)).
 		Set("chart", nix.String("cilium")).
-		Set("version", nix.String(c.Cilium.Version)).
+		Set("version", nix.String(cil.Version)).
 		Set("targetNamespace", nix.String(model.CiliumNamespace)).
 		Comment("Install with host networking and tolerating not-ready nodes: there is no pod network yet.").
 		Set("bootstrap", nix.Bool(true)).
 		Set("valuesContent", nix.Apply(nix.Select(nix.Var("builtins"), "toJSON"), values)))
 }
 
+// l2ClientQPS is the agent's API rate limit with L2 announcements: its
+// default 10, plus 100 Services renewing their leases every 5 seconds.
+const l2ClientQPS = 10 + 100/5
+
+// lanDevices are the Linux devices of the Kubernetes nodes' LAN, sorted:
+// a NIC, a bond, or a VLAN device.
+func lanDevices(c *model.Cluster) []string {
+	set := map[string]bool{}
+	for _, n := range c.KubernetesNodes() {
+		set[c.Nodes[n].LANDevice()] = true
+	}
+	return model.SortedKeys(set)
+}
+
+// ciliumLBIPAM returns the LoadBalancer address pools and, with L2
+// announcements, the policies that announce them: one per LAN device,
+// matching it exactly and only on the nodes whose LAN it is, so that no
+// address is ever announced on another device of a node (the tailnet's,
+// or the untagged parent of a VLAN).
+func ciliumLBIPAM(c *model.Cluster) []nix.Expr {
+	cil := c.Cilium
+	var out []nix.Expr
+	for _, name := range model.SortedKeys(cil.LBPools) {
+		p := cil.LBPools[name]
+		out = append(out, nix.NewAttrs().
+			Set("apiVersion", nix.String(lbPoolAPIVersion(cil.Version))).
+			Set("kind", nix.String("CiliumLoadBalancerIPPool")).
+			Set("metadata", meta(name, "")).
+			SetPath([]string{"spec", "blocks"}, nix.List(nix.NewAttrs().
+				Set("start", nix.String(p.Start.String())).
+				Set("stop", nix.String(p.Stop.String())))))
+	}
+	if !cil.L2Announcements || len(cil.LBPools) == 0 {
+		return out
+	}
+	byDevice := map[string][]string{}
+	for _, n := range c.KubernetesNodes() {
+		dev := c.Nodes[n].LANDevice()
+		byDevice[dev] = append(byDevice[dev], n)
+	}
+	names := map[string]bool{}
+	for _, dev := range model.SortedKeys(byDevice) {
+		name := policyName(dev, names)
+		out = append(out, nix.NewAttrs().
+			Set("apiVersion", nix.String("cilium.io/v2alpha1")).
+			Set("kind", nix.String("CiliumL2AnnouncementPolicy")).
+			Set("metadata", meta(name, "")).
+			Set("spec", nix.NewAttrs().
+				Set("loadBalancerIPs", nix.Bool(true)).
+				Set("interfaces", strList([]string{"^" + regexp.QuoteMeta(dev) + "$"})).
+				SetPath([]string{"nodeSelector", "matchExpressions"}, nix.List(nix.NewAttrs().
+					Set("key", nix.String("kubernetes.io/hostname")).
+					Set("operator", nix.String("In")).
+					Set("values", strList(byDevice[dev]))))))
+	}
+	return out
+}
+
+// lbPoolAPIVersion is the CiliumLoadBalancerIPPool API the pinned Cilium
+// serves: cilium.io/v2 since 1.18 (cilium/cilium#39090), v2alpha1 before.
+func lbPoolAPIVersion(version string) string {
+	if semver.Compare("v"+strings.TrimPrefix(version, "v"), "v1.18.0") >= 0 {
+		return "cilium.io/v2"
+	}
+	return "cilium.io/v2alpha1"
+}
+
+// policyName names the L2 policy of a LAN device: an object name is a DNS
+// subdomain, and interface names may hold ".", "_" and ":".
+func policyName(dev string, taken map[string]bool) string {
+	b := []byte(strings.ToLower(dev))
+	for i, ch := range b {
+		if !(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '-') {
+			b[i] = '-'
+		}
+	}
+	base := "hlcgen-lan-" + strings.Trim(string(b), "-")
+	name := base
+	for i := 2; taken[name]; i++ {
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
+	taken[name] = true
+	return name
+}
+
 // fluxHelmChart installs Flux's controllers and CRDs with the
-// fluxcd-community chart.
-func fluxHelmChart() nix.Expr {
+// fluxcd-community chart, at flux.chart_version.
+func fluxHelmChart(f *model.Flux) nix.Expr {
 	return k3sHelmChart(model.FluxRelease, nix.NewAttrs().
 		Set("repo", nix.String(fluxChartRepo)).
 		Set("chart", nix.String("flux2")).
-		Set("version", nix.String(fluxChartVersion)).
+		Set("version", nix.String(f.ChartVersion)).
 		Set("targetNamespace", nix.String(fluxNamespace)).
 		Set("createNamespace", nix.Bool(true)))
 }
@@ -214,7 +304,7 @@ func fluxSync(f *model.Flux) nix.Expr {
 		Set("decryption", nix.NewAttrs().
 			Set("provider", nix.String("sops")).
 			SetPath([]string{"secretRef", "name"}, nix.String(sopsAgeSecretName)))
-	return list(
+	return nix.List(
 		nix.NewAttrs().
 			Set("apiVersion", nix.String(gitRepositoryAPIVersion)).
 			Set("kind", nix.String("GitRepository")).
@@ -239,13 +329,18 @@ const (
 // it; both live in flux-system, which exists before rook-ceph does. Without
 // Flux, k3s's own helm-controller installs the chart.
 func rookOperator(c *model.Cluster) nix.Expr {
+	values := rookOperatorValues(c)
 	if c.Flux == nil {
-		return k3sHelmChart(model.RookRelease, nix.NewAttrs().
+		chart := nix.NewAttrs().
 			Set("repo", nix.String(rookChartRepo)).
 			Set("chart", nix.String(rookChart)).
 			Set("version", nix.String(c.Ceph.RookVersion)).
 			Set("targetNamespace", nix.String(rookNamespace)).
-			Set("createNamespace", nix.Bool(true)))
+			Set("createNamespace", nix.Bool(true))
+		if values != nil {
+			chart.Set("valuesContent", nix.Apply(nix.Select(nix.Var("builtins"), "toJSON"), values))
+		}
+		return k3sHelmChart(model.RookRelease, chart)
 	}
 	interval := c.Flux.Interval
 	repo := nix.NewAttrs().
@@ -271,7 +366,25 @@ func rookOperator(c *model.Cluster) nix.Expr {
 					Set("kind", nix.String(helmRepositoryType.kind)).
 					Set("name", nix.String(rookChart)).
 					Set("namespace", nix.String(fluxNamespace)))))
-	return list(repo, release)
+	if values != nil {
+		release.SetPath([]string{"spec", "values"}, values)
+	}
+	return nix.List(repo, release)
+}
+
+// rookOperatorValues are the Rook operator chart's values: the Ceph CSI
+// node plugins tolerate every taint, so that every Kubernetes node can
+// mount a volume, control-plane and storage nodes included. Through
+// v1.19 the chart's csi.pluginTolerations reaches the plugins, whether
+// Rook or the ceph-csi-operator deploys them (rook/rook
+// deploy/charts/rook-ceph/values.yaml); v1.20 moves the setting to the
+// ceph-csi-operator's own resources, so nothing is set there.
+func rookOperatorValues(c *model.Cluster) nix.Expr {
+	if semver.Compare(c.Ceph.RookVersion, "v1.20.0") >= 0 {
+		return nil
+	}
+	return nix.NewAttrs().SetPath([]string{"csi", "pluginTolerations"},
+		nix.List(nix.NewAttrs().Set("operator", nix.String("Exists"))))
 }
 
 // fluxAgeKey adds the sops-nix secret with Flux's age private key and the
@@ -290,12 +403,15 @@ func fluxAgeKey(c *model.Cluster, body *nix.AttrSet) {
 	body.Comment("Flux's age private key: the secret-key line of an age key file, stored in the cluster sops file as `flux: { age_key: <that line> }`.").
 		SetPath([]string{"sops", "secrets", fluxAgeSecret}, secret)
 
-	before, indent, after := sopsAgeSecretYAML()
-	content := nix.Apply(nix.Select(nix.Var("builtins"), "concatStringsSep"), nix.String(""), nix.List(
-		nix.MultilineString(before),
-		nix.String(indent),
-		nix.Select(nix.Var("config"), "sops", "placeholder", fluxAgeSecret),
-		nix.String(after),
+	y := generator.YAMLString
+	content := generator.SopsTemplate(generator.YAMLMap(
+		y("apiVersion"), y("v1"),
+		y("kind"), y("Secret"),
+		y("metadata"), generator.YAMLMap(
+			y("name"), y(sopsAgeSecretName),
+			y("namespace"), y(fluxNamespace)),
+		y("type"), y("Opaque"),
+		y("stringData"), generator.YAMLMap(y(sopsAgeSecretKey), generator.SopsPlaceholder(fluxAgeSecret)),
 	))
 	body.Comment("The Secret Flux decrypts sops files with, rendered at activation.").
 		SetPath([]string{"sops", "templates", fluxAgeTemplate}, nix.NewAttrs().
@@ -303,41 +419,4 @@ func fluxAgeKey(c *model.Cluster, body *nix.AttrSet) {
 			Set("path", nix.String(k3sManifestDir+"/"+fluxAgeTemplate)).
 			Set("owner", nix.String("root")).
 			Set("mode", nix.String("0600")))
-}
-
-// sopsAgeSecretYAML returns the sops-age Secret as YAML split around the
-// spot where sops-nix substitutes the key: the text before it (whole
-// lines), the indentation of the key's line, and the text after it.
-//
-// The key sits in a literal block scalar (`|-`): a trailing newline in the
-// stored value is stripped, and a multi-line value (a whole age key file
-// with its comments) breaks the YAML loudly instead of being folded into
-// one line that silently holds no identity, as it would in a quoted string.
-func sopsAgeSecretYAML() (before, indent, after string) {
-	const token = "HLCGEN-SOPS-PLACEHOLDER"
-	str := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
-	mapping := func(kv ...*yaml.Node) *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Content: kv} }
-	value := str(token)
-	value.Style = yaml.LiteralStyle
-	doc := mapping(
-		str("apiVersion"), str("v1"),
-		str("kind"), str("Secret"),
-		str("metadata"), mapping(
-			str("name"), str(sopsAgeSecretName),
-			str("namespace"), str(fluxNamespace)),
-		str("type"), str("Opaque"),
-		str("stringData"), mapping(str(sopsAgeSecretKey), value),
-	)
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	// Encoding constant nodes cannot fail, and the token is where the
-	// encoder put it; the generator tests check the split.
-	if err := enc.Encode(doc); err != nil {
-		panic(err)
-	}
-	_ = enc.Close()
-	head, after, _ := strings.Cut(buf.String(), token)
-	nl := strings.LastIndex(head, "\n")
-	return head[:nl+1], head[nl+1:], after
 }

@@ -1,78 +1,81 @@
 package kubernetes
 
 import (
+	"bytes"
 	"encoding/json"
-	"path"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/hlcgen/hlcgen/internal/nixostest"
 	"github.com/hlcgen/hlcgen/internal/testtool"
 	"github.com/hlcgen/hlcgen/model"
 )
 
-// testPlaceholder stands in for config.sops.placeholder."flux/age_key",
-// in sops-nix's format.
-const testPlaceholder = "<SOPS:6f0ef1a6c5f1e4ad:PLACEHOLDER>"
-
-// TestBootstrapEval calls the bootstrap module with stub arguments and
-// checks every manifest it hands k3s, and the sops-nix declarations.
+// TestBootstrapEval evaluates every end-to-end case's bootstrap server in
+// the NixOS module harness (real option types, the k3s module's manifest
+// handling) and checks every manifest it hands k3s through
+// services.k3s.manifests, and the sops-nix declarations.
 func TestBootstrapEval(t *testing.T) {
 	testtool.Require(t, "nix-instantiate")
 	for _, tc := range cases(t) {
 		t.Run(tc.Name, func(t *testing.T) {
 			c := tc.Load(t)
-			dir := materialize(t, render(t, c))
-			res := nixEval(t, "eval-bootstrap.nix",
-				"--argstr", "file", filepath.Join(dir, filepath.FromSlash(BootstrapModulePath)),
-				"--argstr", "placeholder", testPlaceholder)
-			manifests := parseRules(t, res)
-			checkManifests(t, c, manifests)
-			checkFluxAgeKey(t, c, dir, res)
+			if len(c.ControlPlaneNodes()) == 0 {
+				t.Skip("no server")
+			}
+			tree := tc.TreeWith(t, render(t, c))
+			raw := nixostest.EvalHosts(t, tree, fmt.Sprintf(`config: {
+				manifests = builtins.mapAttrs (_: m: { inherit (m) enable target content; }) config.services.k3s.manifests;
+				links = builtins.attrNames (config.systemd.tmpfiles.settings."10-k3s" or { });
+				secrets = builtins.mapAttrs (_: s: { sopsFile = toString s.sopsFile; inherit (s) key path; }) config.sops.secrets;
+				templates = builtins.mapAttrs (_: t: { inherit (t) content path owner mode; }) config.sops.templates;
+				placeholder = config.sops.placeholder.%q or "";
+			}`, fluxAgeSecret))[c.BootstrapNode()]
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.UseNumber()
+			var res map[string]any
+			if err := dec.Decode(&res); err != nil {
+				t.Fatal(err)
+			}
+			checkManifests(t, c, manifestObjects(t, res))
+			checkFluxAgeKey(t, c, tree, res)
 		})
 	}
 }
 
-// parseRules decodes the tmpfiles rules: each links a file in k3s's
-// auto-deploy directory to a store file, whose name and text the stub
-// writeText returns as JSON. Lists are expanded as k3s expands them.
-func parseRules(t *testing.T, res map[string]any) map[string][]map[string]any {
+// manifestObjects returns the objects of every manifest, by file name in
+// k3s's auto-deploy directory; a list is one file of several objects, as
+// the k3s module writes it.
+func manifestObjects(t *testing.T, res map[string]any) map[string][]map[string]any {
 	t.Helper()
 	out := map[string][]map[string]any{}
-	for _, r := range elems(t, res, "rules") {
-		rule := r.(string)
-		target, store, ok := strings.Cut(rule, " - - - - ")
-		if !ok || !strings.HasPrefix(target, "L+ "+k3sManifestDir+"/") {
-			t.Fatalf("rule %q is not an L+ link into %s", rule, k3sManifestDir)
+	links := map[string]bool{}
+	for _, l := range elems(t, res, "links") {
+		links[l.(string)] = true
+	}
+	for name, m := range get(t, res, "manifests").(map[string]any) {
+		file := str(t, m, "target")
+		if !boolean(t, m, "enable") || file != name+".yaml" {
+			t.Errorf("manifest %s: %v", name, m)
 		}
-		file := strings.TrimPrefix(target, "L+ "+k3sManifestDir+"/")
-		var w struct{ Name, Text string }
-		if err := json.Unmarshal([]byte(store), &w); err != nil {
-			t.Fatalf("rule %q: %v", rule, err)
+		if !links[k3sManifestDir+"/"+file] {
+			t.Errorf("manifest %s is not linked into %s: links %v", name, k3sManifestDir, keys(links))
 		}
-		if w.Name != file || path.Ext(file) != ".yaml" {
-			t.Errorf("store file %q linked as %q", w.Name, file)
-		}
-		if strings.Contains(w.Text, testPlaceholder) || strings.Contains(w.Text, "AGE-SECRET-KEY") {
+		text, _ := json.Marshal(get(t, m, "content"))
+		if strings.Contains(string(text), "SOPS") || strings.Contains(string(text), "AGE-SECRET-KEY") {
 			t.Errorf("%s: a secret would land in the Nix store", file)
 		}
-		dec := json.NewDecoder(strings.NewReader(w.Text))
-		dec.UseNumber()
-		var obj map[string]any
-		if err := dec.Decode(&obj); err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		if _, dup := out[file]; dup {
-			t.Errorf("%s linked twice", file)
-		}
-		if obj["kind"] == "List" {
-			for _, it := range elems(t, obj, "items") {
+		switch content := get(t, m, "content").(type) {
+		case []any:
+			for _, it := range content {
 				out[file] = append(out[file], it.(map[string]any))
 			}
-		} else {
-			out[file] = []map[string]any{obj}
+		case map[string]any:
+			out[file] = []map[string]any{content}
 		}
 	}
 	return out
@@ -101,6 +104,9 @@ func find(t *testing.T, objs []map[string]any, apiVersion, kind string) map[stri
 
 func checkManifests(t *testing.T, c *model.Cluster, m map[string][]map[string]any) {
 	want := []string{ciliumManifest}
+	if len(c.Cilium.LBPools) > 0 {
+		want = append(want, ciliumLBIPAMManifest)
+	}
 	if c.Flux != nil {
 		want = append(want, fluxManifest, fluxSyncManifest)
 	}
@@ -110,9 +116,12 @@ func checkManifests(t *testing.T, c *model.Cluster, m map[string][]map[string]an
 	if len(m) != len(want) {
 		t.Errorf("manifests %v, want %v", keys(m), want)
 	}
+	for i := range want {
+		want[i] += ".yaml"
+	}
 
 	// Cilium, installed by k3s on the host network.
-	hc := find(t, m[ciliumManifest], "helm.cattle.io/v1", "HelmChart")
+	hc := find(t, m[ciliumManifest+".yaml"], "helm.cattle.io/v1", "HelmChart")
 	if str(t, hc, "metadata", "namespace") != "kube-system" || str(t, hc, "spec", "chart") != "cilium" ||
 		str(t, hc, "spec", "repo") != ciliumChartRepo || str(t, hc, "spec", "version") != c.Cilium.Version ||
 		!boolean(t, hc, "spec", "bootstrap") {
@@ -124,6 +133,7 @@ func checkManifests(t *testing.T, c *model.Cluster, m map[string][]map[string]an
 	if err := dec.Decode(&values); err != nil {
 		t.Fatalf("Cilium valuesContent: %v", err)
 	}
+	checkSchema(t, "cilium-values.schema.json", "Cilium's values", values)
 	if boolean(t, values, "kubeProxyReplacement") != c.Cilium.KubeProxyReplacement {
 		t.Error("kubeProxyReplacement does not follow cluster.hcl")
 	}
@@ -155,17 +165,17 @@ func checkManifests(t *testing.T, c *model.Cluster, m map[string][]map[string]an
 	}
 
 	if c.Flux != nil {
-		ns := find(t, m[fluxManifest], "v1", "Namespace")
+		ns := find(t, m[fluxManifest+".yaml"], "v1", "Namespace")
 		if str(t, ns, "metadata", "name") != fluxNamespace {
 			t.Error("flux namespace")
 		}
-		fc := find(t, m[fluxManifest], "helm.cattle.io/v1", "HelmChart")
+		fc := find(t, m[fluxManifest+".yaml"], "helm.cattle.io/v1", "HelmChart")
 		if str(t, fc, "spec", "chart") != "flux2" || str(t, fc, "spec", "repo") != fluxChartRepo ||
-			str(t, fc, "spec", "version") != fluxChartVersion || str(t, fc, "spec", "targetNamespace") != fluxNamespace {
+			str(t, fc, "spec", "version") != c.Flux.ChartVersion || str(t, fc, "spec", "targetNamespace") != fluxNamespace {
 			t.Errorf("Flux HelmChart: %v", fc)
 		}
 
-		gr := find(t, m[fluxSyncManifest], "source.toolkit.fluxcd.io/v1", "GitRepository")
+		gr := find(t, m[fluxSyncManifest+".yaml"], "source.toolkit.fluxcd.io/v1", "GitRepository")
 		if str(t, gr, "spec", "url") != c.Flux.URL || str(t, gr, "spec", "ref", "branch") != c.Flux.Branch ||
 			str(t, gr, "spec", "interval") != c.Flux.Interval || str(t, gr, "metadata", "namespace") != fluxNamespace {
 			t.Errorf("GitRepository: %v", gr)
@@ -174,7 +184,7 @@ func checkManifests(t *testing.T, c *model.Cluster, m map[string][]map[string]an
 			ssh && str(t, gr, "spec", "secretRef", "name") != fluxGitSecret {
 			t.Errorf("GitRepository secretRef for %s: %v", c.Flux.URL, gr)
 		}
-		ks := find(t, m[fluxSyncManifest], "kustomize.toolkit.fluxcd.io/v1", "Kustomization")
+		ks := find(t, m[fluxSyncManifest+".yaml"], "kustomize.toolkit.fluxcd.io/v1", "Kustomization")
 		if str(t, ks, "spec", "path") != "./"+c.Flux.Path || !boolean(t, ks, "spec", "prune") ||
 			str(t, ks, "spec", "interval") != c.Flux.Interval ||
 			str(t, ks, "spec", "sourceRef", "kind") != "GitRepository" ||
@@ -188,8 +198,8 @@ func checkManifests(t *testing.T, c *model.Cluster, m map[string][]map[string]an
 
 	if c.Ceph != nil {
 		if c.Flux != nil {
-			repo := find(t, m[rookManifest], "source.toolkit.fluxcd.io/v1", "HelmRepository")
-			rel := find(t, m[rookManifest], "helm.toolkit.fluxcd.io/v2", "HelmRelease")
+			repo := find(t, m[rookManifest+".yaml"], "source.toolkit.fluxcd.io/v1", "HelmRepository")
+			rel := find(t, m[rookManifest+".yaml"], "helm.toolkit.fluxcd.io/v2", "HelmRelease")
 			if str(t, repo, "spec", "url") != rookChartRepo {
 				t.Error("Rook HelmRepository url")
 			}
@@ -205,7 +215,7 @@ func checkManifests(t *testing.T, c *model.Cluster, m map[string][]map[string]an
 				t.Errorf("Rook HelmRelease: %v", rel)
 			}
 		} else {
-			hc := find(t, m[rookManifest], "helm.cattle.io/v1", "HelmChart")
+			hc := find(t, m[rookManifest+".yaml"], "helm.cattle.io/v1", "HelmChart")
 			if str(t, hc, "spec", "chart") != "rook-ceph" || str(t, hc, "spec", "version") != c.Ceph.RookVersion ||
 				str(t, hc, "spec", "targetNamespace") != rookNamespace {
 				t.Errorf("Rook HelmChart: %v", hc)
@@ -220,17 +230,14 @@ func keys[V any](m map[string]V) []string { return model.SortedKeys(m) }
 // the sops-age Secret, by substituting a key for the placeholder as sops-nix
 // does at activation.
 func checkFluxAgeKey(t *testing.T, c *model.Cluster, dir string, res map[string]any) {
-	top := elems(t, res, "topLevel")
 	secrets := get(t, res, "secrets").(map[string]any)
 	templates := get(t, res, "templates").(map[string]any)
+	testPlaceholder := str(t, res, "placeholder")
 	if c.Flux == nil {
-		if len(secrets) != 0 || len(templates) != 0 || len(top) != 1 {
-			t.Errorf("sops declarations without a flux block: %v %v %v", top, secrets, templates)
+		if secrets[fluxAgeSecret] != nil || templates[fluxAgeTemplate] != nil {
+			t.Errorf("Flux's key without a flux block: %v %v", keys(secrets), keys(templates))
 		}
 		return
-	}
-	if len(secrets) != 1 || len(templates) != 1 {
-		t.Fatalf("secrets %v templates %v", keys(secrets), keys(templates))
 	}
 	wantFile := filepath.Join(dir, filepath.FromSlash(c.Secrets.SopsFile))
 	if got := str(t, secrets, fluxAgeSecret, "sopsFile"); got != wantFile {

@@ -11,12 +11,6 @@ import (
 	"github.com/hlcgen/hlcgen/nix"
 )
 
-// KubenixVersion is the kubenix `kubernetes.version` the modules are
-// evaluated against. It must be one of the versions kubenix ships
-// (hall/kubenix modules/generated/v<version>.nix); 1.32 is the k3s release
-// nixos-25.05 installs by default.
-const KubenixVersion = "1.32"
-
 // customType is one entry of kubenix's kubernetes.customTypes. kubenix fails
 // with "option does not exist" for any kind that is not declared there
 // (hall/kubenix modules/k8s.nix, customResourceOptions).
@@ -29,11 +23,12 @@ func (t customType) apiVersion() string { return t.group + "/" + t.version }
 // The custom kinds the kubenix modules use. The Flux API versions are the GA
 // ones (Flux >= 2.3), which the pinned Flux chart serves.
 var (
-	helmRepositoryType = customType{"source.toolkit.fluxcd.io", "v1", "HelmRepository", "helmRepositories"}
-	helmReleaseType    = customType{"helm.toolkit.fluxcd.io", "v2", "HelmRelease", "helmReleases"}
-	cephClusterType    = customType{"ceph.rook.io", "v1", "CephCluster", "cephClusters"}
-	cephBlockPoolType  = customType{"ceph.rook.io", "v1", "CephBlockPool", "cephBlockPools"}
-	cephFilesystemType = customType{"ceph.rook.io", "v1", "CephFilesystem", "cephFilesystems"}
+	helmRepositoryType  = customType{"source.toolkit.fluxcd.io", "v1", "HelmRepository", "helmRepositories"}
+	helmReleaseType     = customType{"helm.toolkit.fluxcd.io", "v2", "HelmRelease", "helmReleases"}
+	cephClusterType     = customType{"ceph.rook.io", "v1", "CephCluster", "cephClusters"}
+	cephBlockPoolType   = customType{"ceph.rook.io", "v1", "CephBlockPool", "cephBlockPools"}
+	cephFilesystemType  = customType{"ceph.rook.io", "v1", "CephFilesystem", "cephFilesystems"}
+	cephObjectStoreType = customType{"ceph.rook.io", "v1", "CephObjectStore", "cephObjectStores"}
 )
 
 // Built-in resource attribute names (kubenix's camelCase plurals).
@@ -49,9 +44,7 @@ const (
 	rookClusterName = "rook-ceph"
 	rookChartRepo   = "https://charts.rook.io/release"
 	rookChart       = "rook-ceph"
-	// Data0Pool is the one data pool of every CephFilesystem; Rook names the
-	// Ceph pool "<filesystem>-data0".
-	data0Pool = "data0"
+	data0Pool       = model.CephFSDataPool
 )
 
 // kubenixModule is one generated file under kubernetes/kubenix.
@@ -128,8 +121,8 @@ func renderKubenix(c *model.Cluster) []generator.File {
 	top := nix.NewAttrs().
 		Comment("One module per component; kubenix.modules.k8s provides kubernetes.resources.").
 		Set("imports", nix.List(imports...)).
-		Comment("Must be a version kubenix ships; 1.32 matches the k3s of nixos-25.05.").
-		SetPath([]string{"kubernetes", "version"}, nix.String(KubenixVersion)).
+		Comment("The Kubernetes release of the cluster's k3s (kubernetes.version), whose API definitions kubenix checks the objects against.").
+		SetPath([]string{"kubernetes", "version"}, nix.String(c.Kubernetes.Version)).
 		Comment("Every custom kind used below. kubenix rejects undeclared kinds with \"option does not exist\".").
 		SetPath([]string{"kubernetes", "customTypes"}, nix.List(typeExprs...))
 	files = append(files, nixFile(path.Join(KubenixDir, "default.nix"), module(top, "kubenix")))

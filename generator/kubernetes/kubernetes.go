@@ -81,3 +81,11 @@ func meta(name, namespace string) *nix.AttrSet {
 	}
 	return m
 }
+
+func strList(items []string) nix.Expr {
+	es := make([]nix.Expr, len(items))
+	for i, s := range items {
+		es[i] = nix.String(s)
+	}
+	return nix.List(es...)
+}

@@ -10,12 +10,14 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hlcgen/hlcgen/generator"
 	"github.com/hlcgen/hlcgen/internal/e2e"
 	"github.com/hlcgen/hlcgen/internal/testtool"
 	"github.com/hlcgen/hlcgen/model"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // The cases are the end-to-end cases (package e2e); their expected trees
@@ -198,8 +200,8 @@ func TestKubenixEval(t *testing.T) {
 }
 
 func checkKubenix(t *testing.T, c *model.Cluster, res map[string]any) {
-	if got := str(t, res, "version"); got != KubenixVersion {
-		t.Errorf("kubernetes.version = %q, want %q", got, KubenixVersion)
+	if got := str(t, res, "version"); got != c.Kubernetes.Version {
+		t.Errorf("kubernetes.version = %q, want %q", got, c.Kubernetes.Version)
 	}
 	if !boolean(t, res, "importsK8s") {
 		t.Error("default.nix does not import kubenix.modules.k8s")
@@ -219,6 +221,9 @@ func checkKubenix(t *testing.T, c *model.Cluster, res map[string]any) {
 			t.Errorf("%s %q is not a name Kubernetes accepts (a DNS-1123 subdomain)", kind, name)
 		}
 		attrsUsed[str(t, obj, "_attr")] = true
+		if strings.HasPrefix(kind, "Ceph") {
+			checkSchema(t, "rook-crds.schema.json#/$defs/"+kind, kind+" "+name, withoutTestFields(obj))
+		}
 		if byKind[kind] == nil {
 			byKind[kind] = map[string]map[string]any{}
 		}
@@ -236,11 +241,12 @@ func checkKubenix(t *testing.T, c *model.Cluster, res map[string]any) {
 		kinds[str(t, ct, "kind")] = str(t, ct, "group") + "/" + str(t, ct, "version")
 	}
 	wantAPI := map[string]string{
-		"HelmRepository": "source.toolkit.fluxcd.io/v1",
-		"HelmRelease":    "helm.toolkit.fluxcd.io/v2",
-		"CephCluster":    "ceph.rook.io/v1",
-		"CephBlockPool":  "ceph.rook.io/v1",
-		"CephFilesystem": "ceph.rook.io/v1",
+		"HelmRepository":  "source.toolkit.fluxcd.io/v1",
+		"HelmRelease":     "helm.toolkit.fluxcd.io/v2",
+		"CephCluster":     "ceph.rook.io/v1",
+		"CephBlockPool":   "ceph.rook.io/v1",
+		"CephFilesystem":  "ceph.rook.io/v1",
+		"CephObjectStore": "ceph.rook.io/v1",
 	}
 	for k, api := range kinds {
 		if wantAPI[k] != api {
@@ -309,24 +315,32 @@ func checkCeph(t *testing.T, c *model.Cluster, byKind map[string]map[string]map[
 		t.Errorf("dataDirHostPath = %q", p)
 	}
 	k8s := len(c.KubernetesNodes())
-	mons := num(t, cl, "spec", "mon", "count")
-	if mons > int64(k8s) || mons%2 == 0 || mons < 1 || mons > 3 {
-		t.Errorf("mon.count = %d with %d Kubernetes nodes: want odd, at most 3 and at most the nodes", mons, k8s)
+	wantMons, wantMgrs := int64(c.Ceph.MonCount), int64(c.Ceph.MgrCount)
+	if wantMons == 0 {
+		wantMons = 1
+		if k8s >= 3 {
+			wantMons = 3
+		}
 	}
-	if k8s >= 3 && mons != 3 {
-		t.Errorf("mon.count = %d with %d nodes, want 3", mons, k8s)
+	if wantMgrs == 0 {
+		wantMgrs = min(2, int64(k8s))
+	}
+	mons := num(t, cl, "spec", "mon", "count")
+	if mons != wantMons || mons > int64(k8s) || mons%2 == 0 {
+		t.Errorf("mon.count = %d with %d Kubernetes nodes and mon_count %d: want %d, odd and at most the nodes", mons, k8s, c.Ceph.MonCount, wantMons)
 	}
 	if boolean(t, cl, "spec", "mon", "allowMultiplePerNode") {
 		t.Error("mon.allowMultiplePerNode is true")
 	}
-	if mgrs := num(t, cl, "spec", "mgr", "count"); mgrs > int64(k8s) {
-		t.Errorf("mgr.count = %d with %d nodes", mgrs, k8s)
+	if mgrs := num(t, cl, "spec", "mgr", "count"); mgrs != wantMgrs || mgrs > int64(k8s) {
+		t.Errorf("mgr.count = %d with %d nodes, want %d", mgrs, k8s, wantMgrs)
 	}
 	if boolean(t, cl, "spec", "storage", "useAllNodes") || boolean(t, cl, "spec", "storage", "useAllDevices") {
 		t.Error("storage uses all nodes or all devices")
 	}
-	// The storage nodes are exactly the Kubernetes nodes with devices, by
-	// hostname, with their devices.
+	// The storage nodes are exactly the Kubernetes nodes with OSDs, by
+	// hostname, with their devices: the short form in order, then the
+	// ceph_osd blocks by path, each with its declared class.
 	var names []string
 	for _, n := range elems(t, cl, "spec", "storage", "nodes") {
 		name := str(t, n, "name")
@@ -336,19 +350,36 @@ func checkCeph(t *testing.T, c *model.Cluster, byKind map[string]map[string]map[
 			t.Errorf("storage node %q is not a Kubernetes node's hostname", name)
 			continue
 		}
-		var devs []string
+		var got, want []string
 		for _, d := range elems(t, n, "devices") {
-			devs = append(devs, str(t, d, "name"))
+			class := ""
+			if has(d, "config", "deviceClass") {
+				class = str(t, d, "config", "deviceClass")
+			}
+			got = append(got, str(t, d, "name")+" "+class)
 		}
-		if strings.Join(devs, "\n") != strings.Join(node.CephOSDDevices, "\n") {
-			t.Errorf("node %s devices = %q, want %q", name, devs, node.CephOSDDevices)
+		for _, d := range node.CephOSDDevices {
+			want = append(want, d+" ")
+		}
+		for _, d := range model.SortedKeys(node.CephOSDs) {
+			want = append(want, d+" "+node.CephOSDs[d].DeviceClass)
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("node %s devices = %q, want %q", name, got, want)
 		}
 	}
-	if strings.Join(names, ",") != strings.Join(c.OSDNodes(), ",") {
-		t.Errorf("storage nodes = %q, want the OSD nodes %q", names, c.OSDNodes())
+	var osdNodes []string
+	for _, n := range c.KubernetesNodes() {
+		if len(c.Nodes[n].CephOSDDevices)+len(c.Nodes[n].CephOSDs) > 0 {
+			osdNodes = append(osdNodes, n)
+		}
 	}
-	// Tainted OSD nodes are tolerated.
-	for _, name := range c.OSDNodes() {
+	if strings.Join(names, ",") != strings.Join(osdNodes, ",") {
+		t.Errorf("storage nodes = %q, want the OSD nodes %q", names, osdNodes)
+	}
+	// Every Kubernetes node's taints are tolerated: monitors and managers
+	// may run on any node, OSDs on the storage nodes.
+	for _, name := range c.KubernetesNodes() {
 		for _, taint := range c.Nodes[name].Taints {
 			key, _, _ := strings.Cut(taint, "=")
 			key, _, _ = strings.Cut(key, ":")
@@ -361,41 +392,65 @@ func checkCeph(t *testing.T, c *model.Cluster, byKind map[string]map[string]map[
 				}
 			}
 			if !found {
-				t.Errorf("OSD node %s has taint %q but Ceph does not tolerate it", name, taint)
+				t.Errorf("node %s has taint %q but Ceph does not tolerate it", name, taint)
 			}
 		}
 	}
 
-	// Pools: replica size, and never more replicas than OSD hosts.
-	osdHosts := int64(len(c.OSDNodes()))
-	for name, p := range byKind["CephBlockPool"] {
-		if _, ok := c.Ceph.BlockPools[name]; !ok {
-			t.Errorf("CephBlockPool %s is not in cluster.hcl", name)
+	// Pools: each on its device class, with its own copies or
+	// ceph.replicas, or erasure coded with a replicated metadata pool.
+	copies := func(own int) int64 {
+		if own > 0 {
+			return int64(own)
 		}
-		size := num(t, p, "spec", "replicated", "size")
-		if size != int64(c.Ceph.Replicas) || size > osdHosts {
-			t.Errorf("CephBlockPool %s size %d (replicas %d, %d OSD hosts)", name, size, c.Ceph.Replicas, osdHosts)
+		return int64(c.Ceph.Replicas)
+	}
+	checkPool := func(what string, p any, class string, size int64) {
+		t.Helper()
+		got := ""
+		if has(p, "deviceClass") {
+			got = str(t, p, "deviceClass")
 		}
-		if str(t, p, "spec", "failureDomain") != "host" {
-			t.Errorf("CephBlockPool %s failureDomain", name)
+		if got != class || str(t, p, "failureDomain") != "host" || num(t, p, "replicated", "size") != size {
+			t.Errorf("%s: %v, want class %q, size %d, failureDomain host", what, p, class, size)
 		}
 	}
-	if len(byKind["CephBlockPool"]) != len(c.Ceph.BlockPools) || len(byKind["CephFilesystem"]) != len(c.Ceph.Filesystems) {
-		t.Errorf("pools/filesystems: got %d/%d, want %d/%d", len(byKind["CephBlockPool"]), len(byKind["CephFilesystem"]), len(c.Ceph.BlockPools), len(c.Ceph.Filesystems))
+	wantBlockPools := map[string]bool{}
+	for name, bp := range c.Ceph.BlockPools {
+		wantBlockPools[name] = true
+		spec := get(t, byKind["CephBlockPool"][name], "spec")
+		if ec := bp.ErasureCoded; ec != nil {
+			wantBlockPools[name+"-metadata"] = true
+			if num(t, spec, "erasureCoded", "dataChunks") != int64(ec.DataChunks) || num(t, spec, "erasureCoded", "codingChunks") != int64(ec.CodingChunks) || has(spec, "replicated") {
+				t.Errorf("CephBlockPool %s: %v, want erasure coded %d+%d", name, spec, ec.DataChunks, ec.CodingChunks)
+			}
+			checkPool("CephBlockPool "+name+"-metadata", get(t, byKind["CephBlockPool"][name+"-metadata"], "spec"), bp.DeviceClass, int64(c.Ceph.Replicas))
+			continue
+		}
+		checkPool("CephBlockPool "+name, spec, bp.DeviceClass, copies(bp.Replicas))
+	}
+	if len(byKind["CephBlockPool"]) != len(wantBlockPools) || len(byKind["CephFilesystem"]) != len(c.Ceph.Filesystems) || len(byKind["CephObjectStore"]) != len(c.Ceph.ObjectStores) {
+		t.Errorf("pools/filesystems/object stores: got %d/%d/%d, want %d/%d/%d", len(byKind["CephBlockPool"]), len(byKind["CephFilesystem"]), len(byKind["CephObjectStore"]),
+			len(wantBlockPools), len(c.Ceph.Filesystems), len(c.Ceph.ObjectStores))
 	}
 	fsPools := map[string]string{} // Ceph pool name -> filesystem
 	for name, fs := range byKind["CephFilesystem"] {
-		if num(t, fs, "spec", "metadataPool", "replicated", "size") != int64(c.Ceph.Replicas) {
-			t.Errorf("CephFilesystem %s metadata pool size", name)
-		}
+		f := c.Ceph.Filesystems[name]
+		checkPool("CephFilesystem "+name+" metadata pool", get(t, fs, "spec", "metadataPool"), f.DeviceClass, copies(f.Replicas))
 		for _, dp := range elems(t, fs, "spec", "dataPools") {
-			if num(t, dp, "replicated", "size") != int64(c.Ceph.Replicas) {
-				t.Errorf("CephFilesystem %s data pool size", name)
-			}
+			checkPool("CephFilesystem "+name+" data pool", dp, f.DeviceClass, copies(f.Replicas))
 			fsPools[name+"-"+str(t, dp, "name")] = name
 		}
 		if num(t, fs, "spec", "metadataServer", "activeCount") != 1 || !boolean(t, fs, "spec", "metadataServer", "activeStandby") {
 			t.Errorf("CephFilesystem %s metadataServer", name)
+		}
+	}
+	for name, os := range byKind["CephObjectStore"] {
+		o := c.Ceph.ObjectStores[name]
+		checkPool("CephObjectStore "+name+" metadata pool", get(t, os, "spec", "metadataPool"), o.DeviceClass, copies(o.Replicas))
+		checkPool("CephObjectStore "+name+" data pool", get(t, os, "spec", "dataPool"), o.DeviceClass, copies(o.Replicas))
+		if num(t, os, "spec", "gateway", "instances") != int64(o.Gateways) || !has(os, "spec", "gateway", "port") {
+			t.Errorf("CephObjectStore %s gateway: %v, want %d instances", name, get(t, os, "spec", "gateway"), o.Gateways)
 		}
 	}
 
@@ -414,6 +469,16 @@ func checkCeph(t *testing.T, c *model.Cluster, byKind map[string]map[string]map[
 	}
 	var defaults []string
 	for name, sc := range byKind["StorageClass"] {
+		if prov := str(t, sc, "provisioner"); prov == "rook-ceph.ceph.rook.io/bucket" {
+			store := str(t, sc, "parameters", "objectStoreName")
+			if byKind["CephObjectStore"][store] == nil || str(t, sc, "parameters", "objectStoreNamespace") != rookNamespace {
+				t.Errorf("bucket StorageClass %s names object store %q, which does not exist", name, store)
+			}
+			if has(sc, "metadata", "annotations", "storageclass.kubernetes.io/is-default-class") {
+				t.Errorf("bucket StorageClass %s is marked default", name)
+			}
+			continue
+		}
 		if str(t, sc, "parameters", "clusterID") != rookNamespace {
 			t.Errorf("StorageClass %s clusterID", name)
 		}
@@ -422,6 +487,14 @@ func checkCeph(t *testing.T, c *model.Cluster, byKind map[string]map[string]map[
 		case "rook-ceph.rbd.csi.ceph.com":
 			if byKind["CephBlockPool"][pool] == nil {
 				t.Errorf("StorageClass %s uses pool %q, which does not exist", name, pool)
+			}
+			if has(sc, "parameters", "dataPool") {
+				dp := str(t, sc, "parameters", "dataPool")
+				if !has(byKind["CephBlockPool"][dp], "spec", "erasureCoded") || has(byKind["CephBlockPool"][pool], "spec", "erasureCoded") {
+					t.Errorf("StorageClass %s: dataPool %q must be the erasure-coded pool and pool %q a replicated one", name, dp, pool)
+				}
+			} else if has(byKind["CephBlockPool"][pool], "spec", "erasureCoded") {
+				t.Errorf("StorageClass %s puts RBD images on erasure-coded pool %q without a replicated metadata pool", name, pool)
 			}
 			if str(t, sc, "parameters", "imageFormat") != "2" || str(t, sc, "parameters", "imageFeatures") != "layering" {
 				t.Errorf("StorageClass %s image parameters", name)
@@ -582,5 +655,61 @@ func compareTyped(t *testing.T, at string, want, got any) {
 		if g["value"] != w["value"] {
 			t.Errorf("%s: %#v, want %#v", at, g["value"], w["value"])
 		}
+	}
+}
+
+// withoutTestFields drops the fields eval-kubenix.nix adds (_attr, _name).
+func withoutTestFields(obj map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range obj {
+		if !strings.HasPrefix(k, "_") {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// consumerSchemas are the JSON Schemas in testdata/schemas, written for
+// these tests from the pinned consumers' own definitions (each names the
+// release and file it follows): the Cilium chart's values, the Cilium CRDs
+// hlcgen uses, the Rook CRDs. Their objects are closed, so a value the
+// consumer would reject, or ignore without a word (Helm ignores a misspelt
+// value), fails.
+var consumerSchemas = sync.OnceValue(func() *jsonschema.Compiler {
+	c := jsonschema.NewCompiler()
+	entries, _ := os.ReadDir("testdata/schemas")
+	for _, e := range entries {
+		f, err := os.Open(filepath.Join("testdata", "schemas", e.Name()))
+		if err != nil {
+			panic(err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(f)
+		f.Close()
+		if err != nil {
+			panic(e.Name() + ": " + err.Error())
+		}
+		if err := c.AddResource("file:///"+e.Name(), doc); err != nil {
+			panic(err)
+		}
+	}
+	return c
+})
+
+// checkSchema validates v (decoded JSON) against the schema at ref, such as
+// "rook-crds.schema.json#/$defs/CephCluster".
+func checkSchema(t *testing.T, ref, what string, v any) {
+	t.Helper()
+	s, err := consumerSchemas().Compile("file:///" + ref)
+	if err != nil {
+		t.Fatalf("schema %s: %v", ref, err)
+	}
+	// The validator wants JSON numbers as json.Number or float64.
+	b, _ := json.Marshal(v)
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(doc); err != nil {
+		t.Errorf("%s does not match %s:\n%v", what, ref, err)
 	}
 }

@@ -38,10 +38,6 @@ type sopsConfig struct {
 	CreationRules []SopsRule `json:"creation_rules" yaml:"creation_rules"`
 }
 
-// HostSecretsPath is where a node's own secrets live, relative to the
-// repository root: only that node and the admins can decrypt it.
-func HostSecretsPath(node string) string { return model.HostSecretsFile(node) }
-
 // kubernetesSecretSelector makes sops encrypt only the values of a Kubernetes
 // Secret, so kustomize and Flux can still read apiVersion, kind and metadata
 // (fluxcd.io, "Manage Kubernetes secrets with SOPS"; sops allows one
@@ -56,28 +52,22 @@ const kubernetesSecretSelector = "^(data|stringData)$"
 // is anchored at both ends and every literal part is quoted. There is no
 // catch-all: a file outside these rules is refused ("no matching creation
 // rules found") instead of being encrypted for the wrong people.
+//
+// Each file has the audience of its secrets (model.SecretsFiles): admins
+// always, and the nodes that use them.
 func SopsRules(c *model.Cluster) []SopsRule {
 	admins := c.Secrets.AdminAgeKeys
 	var rules []SopsRule
-
-	// One rule per node: its own secrets, for it and the admins only.
-	for _, name := range c.NodeNames() {
+	for _, f := range c.SecretsFiles() {
+		var keys []string
+		for _, n := range f.Nodes {
+			keys = append(keys, c.Nodes[n].AgeKey)
+		}
 		rules = append(rules, SopsRule{
-			PathRegex: "^" + regexp.QuoteMeta(HostSecretsPath(name)) + "$",
-			KeyGroups: recipients(admins, []string{c.Nodes[name].AgeKey}),
+			PathRegex: "^" + regexp.QuoteMeta(cleanRel(f.Path)) + "$",
+			KeyGroups: recipients(admins, keys),
 		})
 	}
-
-	// The cluster file (k3s token, Flux's age key) is read by every node
-	// that runs k3s; standalone hosts get nothing from it.
-	var k8s []string
-	for _, name := range c.KubernetesNodes() {
-		k8s = append(k8s, c.Nodes[name].AgeKey)
-	}
-	rules = append(rules, SopsRule{
-		PathRegex: "^" + regexp.QuoteMeta(cleanRel(c.Secrets.SopsFile)) + "$",
-		KeyGroups: recipients(admins, k8s),
-	})
 
 	// Kubernetes Secrets in the Flux tree are decrypted in the cluster by
 	// Flux, with the key hlcgen delivers as the sops-age Secret.
@@ -92,7 +82,6 @@ func SopsRules(c *model.Cluster) []SopsRule {
 			EncryptedRegex: kubernetesSecretSelector,
 		})
 	}
-
 	return rules
 }
 

@@ -49,12 +49,13 @@ func newIdentity(t *testing.T, keygen, dir, name string) ageIdentity {
 	return ageIdentity{name: name, file: file, recipient: strings.TrimSpace(string(pub)), secret: secret}
 }
 
-// freshCluster is the reference cluster with every age key replaced by a
-// newly generated one: an admin, one per node and Flux's.
+// freshCluster is the second edition's full cluster (servers, workers, a
+// standalone and an off-site node, Tailscale on two of them) with every age
+// key replaced by a newly generated one: an admin, one per node and Flux's.
 func freshCluster(t *testing.T) (*model.Cluster, map[string]ageIdentity) {
 	t.Helper()
 	keygen := testtool.Require(t, "age-keygen")
-	c := e2e.Named(t, e2e.Reference).Load(t)
+	c := e2e.Named(t, "full").Load(t)
 	keys := t.TempDir()
 	ids := map[string]ageIdentity{}
 	ids["admin"] = newIdentity(t, keygen, keys, "admin")
@@ -184,19 +185,32 @@ func TestSopsRulesWithRealSops(t *testing.T) {
 		content string
 		readers []string
 	}
+	// Each file's audience, written out here: the admins and the nodes
+	// that use its secrets (the secrets issue's audiences), never more.
 	files := []secretFile{
 		{
-			path:    c.Secrets.SopsFile,
-			content: "k3s:\n  token: cluster-token-value\nflux:\n  age_key: " + ids["flux"].secret + "\n",
-			readers: append([]string{"admin"}, c.KubernetesNodes()...),
+			path: c.Secrets.SopsFile,
+			content: "k3s:\n  token: server-token-value\nflux:\n  age_key: " + ids["flux"].secret +
+				"\netcd_s3:\n  access_key: s3-access-value\n  secret_key: s3-secret-value\n",
+			readers: []string{"admin", "cp1", "cp2", "cp3"},
 		},
 		{
-			path:    HostSecretsPath("cp1"),
+			path:    c.Secrets.NodesSopsFile,
+			content: "k3s:\n  agent_token: agent-token-value\n",
+			readers: []string{"admin", "cp1", "cp2", "cp3", "w1", "w2"},
+		},
+		{
+			path:    c.Secrets.TailscaleSopsFile,
+			content: "tailscale:\n  auth_key: tailscale-key-value\n",
+			readers: []string{"admin", "cp1", "offsite"},
+		},
+		{
+			path:    model.HostSecretsFile("cp1"),
 			content: "root_password: cp1-only-value\n",
 			readers: []string{"admin", "cp1"},
 		},
 		{
-			path:    HostSecretsPath("backup"),
+			path:    model.HostSecretsFile("backup"),
 			content: "restic_password: backup-only-value\n",
 			readers: []string{"admin", "backup"},
 		},
@@ -251,7 +265,7 @@ func TestSopsRulesWithRealSops(t *testing.T) {
 	// Only the values of the Kubernetes Secret are encrypted, so Flux and
 	// kustomize still see what the object is.
 	t.Run("kubernetes secret selector", func(t *testing.T) {
-		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(files[3].path)))
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(files[len(files)-1].path)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -310,7 +324,7 @@ func TestSopsRulesWithRealSops(t *testing.T) {
 					t.Errorf("%s contains %s's private key", f.Path, id.name)
 				}
 			}
-			for _, v := range []string{"cluster-token-value", "cp1-only-value", "backup-only-value", "k8s-secret-value"} {
+			for _, v := range []string{"server-token-value", "agent-token-value", "s3-access-value", "s3-secret-value", "tailscale-key-value", "cp1-only-value", "backup-only-value", "k8s-secret-value"} {
 				if bytes.Contains(f.Content, []byte(v)) {
 					t.Errorf("%s contains the secret value %q", f.Path, v)
 				}

@@ -72,14 +72,23 @@ func (p *plan) config() nix.Expr {
 		for k, v := range n.Labels {
 			labels[k] = nix.String(v)
 		}
+		address := nix.Null()
+		if n.Address.IsValid() {
+			address = nix.String(n.Address.String())
+		}
 		nodes.Set(name, nix.NewAttrs().
 			Set("name", nix.String(name)).
 			Set("role", nix.String(n.Role)).
 			Set("system", nix.String(n.System)).
-			Set("address", nix.String(n.Address.String())).
+			Set("address", address).
+			Set("dhcp", nix.Bool(n.DHCP)).
+			Set("offsite", nix.Bool(n.Offsite)).
 			Set("interface", nix.String(n.Interface)).
+			Comment("The device the LAN address is on: the interface, or its VLAN.").
+			Set("lanDevice", nix.String(n.LANDevice())).
 			Set("mac", mac).
 			Set("deployHost", nix.String(n.DeployHost)).
+			Set("tailscale", nix.Bool(n.Tailscale)).
 			Set("ageKey", nix.String(n.AgeKey)).
 			Set("groups", strList(n.Groups)).
 			Set("labels", nix.SortedAttrs(labels)).

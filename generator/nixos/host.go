@@ -1,6 +1,7 @@
 package nixos
 
 import (
+	"fmt"
 	"path"
 	"strings"
 
@@ -21,19 +22,88 @@ func (p *plan) hostModule(name string) nix.Expr {
 	// (nixos/modules/tasks/network-interfaces.nix).
 	set(m, nix.String(name), "networking", "hostName")
 	set(m, nix.String(c.Cluster.Domain), "networking", "domain")
-	m.Comment("A static address: no DHCP, on any interface.")
+	p.hostNetworking(m, name)
+	// The host's own secrets file, which .sops.yaml gives to the admins and
+	// this node alone. It is encrypted, so it may be copied to the store;
+	// it need not exist until a secret uses it.
+	set(m, repoPath(file, model.HostSecretsFile(name)), "sops", "defaultSopsFile")
+	set(m, nix.String(c.Cluster.TimeZone), "time", "timeZone")
+	set(m, nix.String(c.Cluster.StateVersion), "system", "stateVersion")
+
+	p.hostFirewall(m, name)
+	if n.Tailscale {
+		p.hostTailscale(m, name)
+	}
+	if n.IsKubernetes() {
+		p.hostK3s(m, name)
+	}
+	if n.Role == model.RoleControlPlane {
+		p.hostKeepalived(m, name)
+	}
+	args := []string(nil)
+	if n.Tailscale {
+		args = []string{"config"}
+	}
+	return nix.Lambda(args, true, m)
+}
+
+// hostNetworking sets the node's LAN: its interface, or the bond built
+// from its members, or the VLAN on either, with the address (static, or
+// from DHCP) on the device that carries the LAN.
+func (p *plan) hostNetworking(m *nix.AttrSet, name string) {
+	c := p.c
+	n := c.Nodes[name]
+	dev := n.LANDevice()
+	m.Comment("Interfaces take no address by DHCP unless the LAN's does.")
 	set(m, nix.Bool(false), "networking", "useDHCP")
-	set(m, nix.NewAttrs().
-		Set("useDHCP", nix.Bool(false)).
-		SetPath([]string{"ipv4", "addresses"}, nix.List(nix.NewAttrs().
-			Set("address", nix.String(n.Address.String())).
-			Set("prefixLength", nix.Int(int64(c.Network.Subnet.Bits()))))),
-		"networking", "interfaces", n.Interface)
-	set(m, nix.NewAttrs().
-		Set("address", nix.String(c.Network.Gateway.String())).
-		Set("interface", nix.String(n.Interface)),
-		"networking", "defaultGateway")
-	set(m, strList(model.Strings(c.Network.Nameservers)), "networking", "nameservers")
+	if n.IsBond() {
+		// The bond's members carry no address of their own.
+		for _, member := range n.BondMembers {
+			set(m, nix.Bool(false), "networking", "interfaces", member, "useDHCP")
+		}
+		opts := nix.NewAttrs().Set("mode", nix.String(n.BondMode))
+		opts.Comment("Check the members' links every 100 ms; without link monitoring the bond never notices a dead member.").
+			Set("miimon", nix.String("100"))
+		if n.BondMode == "802.3ad" {
+			opts.Comment("LACP: fast partner updates, and flows spread by address and port.").
+				Set("lacp_rate", nix.String("fast")).
+				Set("xmit_hash_policy", nix.String("layer3+4"))
+		}
+		set(m, nix.NewAttrs().
+			Set("interfaces", strList(n.BondMembers)).
+			Set("driverOptions", opts),
+			"networking", "bonds", n.Interface)
+	}
+	if n.VLAN != 0 {
+		set(m, nix.NewAttrs().
+			Set("id", nix.Int(int64(n.VLAN))).
+			Set("interface", nix.String(n.Interface)),
+			"networking", "vlans", dev)
+		if !n.IsBond() {
+			set(m, nix.Bool(false), "networking", "interfaces", n.Interface, "useDHCP")
+		}
+	}
+	lan := nix.NewAttrs()
+	if n.DHCP {
+		m.Comment("The LAN's address comes from DHCP" + dhcpNote(n) + ".")
+		lan.Set("useDHCP", nix.Bool(true))
+	} else {
+		m.Comment("A static address on the LAN.")
+		lan.Set("useDHCP", nix.Bool(false)).
+			SetPath([]string{"ipv4", "addresses"}, nix.List(nix.NewAttrs().
+				Set("address", nix.String(n.Address.String())).
+				Set("prefixLength", nix.Int(int64(c.Network.Subnet.Bits())))))
+	}
+	set(m, lan, "networking", "interfaces", dev)
+	if !n.Offsite {
+		if !n.DHCP {
+			set(m, nix.NewAttrs().
+				Set("address", nix.String(c.Network.Gateway.String())).
+				Set("interface", nix.String(dev)),
+				"networking", "defaultGateway")
+		}
+		set(m, strList(model.Strings(c.Network.Nameservers)), "networking", "nameservers")
+	}
 	if n.MAC != "" {
 		// Name the interface after its MAC address with a systemd .link
 		// file, which udev applies whether or not systemd-networkd runs
@@ -46,20 +116,78 @@ func (p *plan) hostModule(name string) nix.Expr {
 			SetPath([]string{"linkConfig", "Name"}, nix.String(n.Interface)),
 			"systemd", "network", "links", "10-"+n.Interface)
 	}
-	// The host's own secrets file, which .sops.yaml gives to the admins and
-	// this node alone. It is encrypted, so it may be copied to the store;
-	// it need not exist until a secret uses it.
-	set(m, repoPath(file, model.HostSecretsFile(name)), "sops", "defaultSopsFile")
-	set(m, nix.String(c.Cluster.TimeZone), "time", "timeZone")
-	set(m, nix.String(c.Cluster.StateVersion), "system", "stateVersion")
+}
 
-	if n.IsKubernetes() {
-		p.hostK3s(m, name)
+func dhcpNote(n model.Node) string {
+	switch {
+	case n.Offsite:
+		return " (off site: its provider's network, not the LAN)"
+	case n.Address.IsValid():
+		return fmt.Sprintf(" (reserved: %s)", n.Address)
 	}
-	if n.Role == model.RoleControlPlane {
-		p.hostKeepalived(m, name)
+	return ""
+}
+
+// hostFirewall opens what the node's and its groups' firewall blocks ask
+// for, beside what the role modules open; NixOS merges the lists.
+func (p *plan) hostFirewall(m *nix.AttrSet, name string) {
+	c := p.c
+	n := c.Nodes[name]
+	var tcp, udp []int
+	var from []string
+	add := func(fw *model.Firewall, what string) {
+		if fw == nil || len(fw.AllowedTCPPorts)+len(fw.AllowedUDPPorts) == 0 {
+			return
+		}
+		tcp = append(tcp, fw.AllowedTCPPorts...)
+		udp = append(udp, fw.AllowedUDPPorts...)
+		from = append(from, what)
 	}
-	return nix.Lambda(nil, true, m)
+	add(n.Firewall, "its own firewall block")
+	for _, g := range n.Groups {
+		add(c.Groups[g].Firewall, fmt.Sprintf("group %q", g))
+	}
+	if len(from) == 0 {
+		return
+	}
+	m.Comment("Opened for " + joinAnd(from) + " in cluster.hcl.")
+	fw := nix.NewAttrs()
+	if tcp = uniqueInts(tcp); len(tcp) > 0 {
+		fw.Set("allowedTCPPorts", intList(tcp))
+	}
+	if udp = uniqueInts(udp); len(udp) > 0 {
+		fw.Set("allowedUDPPorts", intList(udp))
+	}
+	set(m, fw, "networking", "firewall")
+}
+
+// hostTailscale joins the node to the tailnet with the auth key sops-nix
+// decrypts (services.tailscale.authKeyFile, read by tailscaled-autoconnect
+// at boot; never in the store). The tailnet's interface is trusted by
+// nothing hlcgen opens.
+func (p *plan) hostTailscale(m *nix.AttrSet, name string) {
+	c := p.c
+	n := c.Nodes[name]
+	key := c.Tailscale.AuthKeySecret
+	ts := nix.NewAttrs().
+		Set("enable", nix.Bool(true)).
+		Set("authKeyFile", secretPath(key)).
+		Comment(fmt.Sprintf("UDP %d, so that peers connect directly rather than through a relay.", model.TailscalePort)).
+		Set("openFirewall", nix.Bool(true))
+	if n.TailscaleSubnetRouter {
+		routes := strList([]string{"--advertise-routes=" + c.Network.Subnet.String()})
+		ts.Comment("A subnet router: IP forwarding on (useRoutingFeatures), and network.subnet advertised when the node first joins (tailscale up) and on every start (tailscale set).").
+			Set("useRoutingFeatures", nix.String("server")).
+			Set("extraUpFlags", routes).
+			Set("extraSetFlags", routes)
+	}
+	set(m, ts, "services", "tailscale")
+	if n.TailscaleSubnetRouter {
+		m.Comment("Routed tailnet traffic leaves by another interface than it came in on, which strict reverse-path filtering drops.")
+		set(m, nix.String("loose"), "networking", "firewall", "checkReversePath")
+	}
+	m.Comment("Tailscale's auth key, from the file only the nodes with tailscale = true can decrypt.")
+	sopsSecret(m, hostPath(name), key, c.Secrets.TailscaleSopsFile, "tailscaled-autoconnect.service")
 }
 
 // set binds a dotted attribute path, the way NixOS configurations are
@@ -96,7 +224,7 @@ func roleModule(role string) string {
 	return commonModule
 }
 
-// hostK3s sets how the node joins the cluster and its own k3s flags.
+// hostK3s sets how the node joins the cluster, and its own k3s settings.
 func (p *plan) hostK3s(m *nix.AttrSet, name string) {
 	if name == p.c.BootstrapNode() {
 		m.Comment("This server bootstraps the embedded etcd; it joins no one.")
@@ -105,8 +233,8 @@ func (p *plan) hostK3s(m *nix.AttrSet, name string) {
 		m.Comment("Joins through the floating API address.")
 		set(m, nix.String(p.c.JoinURL()), "services", "k3s", "serverAddr")
 	}
-	m.Comment("Joined into services.k3s.extraFlags by k8s-common.nix.")
-	set(m, strList(p.nodeFlags[name]), "hlcgen", "k3s", "nodeFlags")
+	m.Comment("This node's own k3s settings, after config.yaml's.")
+	m.SetPath([]string{"environment", "etc", k3sNodeDropIn, "text"}, nix.MultilineString(p.nodeConfig(name).yaml()))
 }
 
 // hostKeepalived sets the node's part of the VRRP instance declared in
@@ -116,7 +244,7 @@ func (p *plan) hostKeepalived(m *nix.AttrSet, name string) {
 	c := p.c
 	n := c.Nodes[name]
 	state := "BACKUP"
-	if c.KeepalivedMaster(name) {
+	if c.KeepalivedMaster() == name {
 		state = "MASTER"
 	}
 	var peers []string
@@ -126,7 +254,7 @@ func (p *plan) hostKeepalived(m *nix.AttrSet, name string) {
 		}
 	}
 	set(m, nix.NewAttrs().
-		Set("interface", nix.String(n.Interface)).
+		Set("interface", nix.String(n.LANDevice())).
 		Set("state", nix.String(state)).
 		Set("priority", nix.Int(int64(c.KeepalivedPriority(name)))).
 		Set("unicastSrcIp", nix.String(n.Address.String())).

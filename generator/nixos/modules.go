@@ -5,6 +5,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/hlcgen/hlcgen/generator"
 	"github.com/hlcgen/hlcgen/model"
 	"github.com/hlcgen/hlcgen/nix"
 )
@@ -85,32 +86,25 @@ func (p *plan) commonModule() nix.Expr {
 	return nix.Lambda(nil, true, m)
 }
 
-// portUse is a port hlcgen opens, and what for; the firewall's comments are
-// made from the same list as its ports.
-type portUse struct {
-	port int
-	what string
-}
-
-func ports(uses []portUse) []int {
+func ports(uses []model.PortUse) []int {
 	out := make([]int, len(uses))
 	for i, u := range uses {
-		out[i] = u.port
+		out[i] = u.Port
 	}
 	return out
 }
 
 // describe says what the ports are for: "kubelet (10250), Hubble (4244)
 // and Ceph monitors (3300, 6789)".
-func describe(uses []portUse) string {
+func describe(uses []model.PortUse) string {
 	var parts []string
 	for i := 0; i < len(uses); {
 		j := i
 		var nums []string
-		for ; j < len(uses) && uses[j].what == uses[i].what; j++ {
-			nums = append(nums, fmt.Sprint(uses[j].port))
+		for ; j < len(uses) && uses[j].What == uses[i].What; j++ {
+			nums = append(nums, fmt.Sprint(uses[j].Port))
 		}
-		parts = append(parts, fmt.Sprintf("%s (%s)", uses[i].what, strings.Join(nums, ", ")))
+		parts = append(parts, fmt.Sprintf("%s (%s)", uses[i].What, strings.Join(nums, ", ")))
 		i = j
 	}
 	if len(parts) == 1 {
@@ -118,21 +112,6 @@ func describe(uses []portUse) string {
 	}
 	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
-
-// Ports every k3s node opens. k3s: the kubelet on 10250; Cilium: its health
-// checks on 4240, Hubble on 4244 and VXLAN on 8472/udp (docs.cilium.io,
-// "System Requirements", firewall rules); Ceph: the monitors' msgr2 and
-// legacy ports and the OSD/MGR/MDS range (docs.ceph.com, "Network
-// Configuration Reference").
-var (
-	k8sTCPPorts  = []portUse{{10250, "kubelet"}, {4240, "Cilium health checks"}, {4244, "Hubble"}}
-	cephTCPPorts = []portUse{{3300, "Ceph monitors"}, {6789, "Ceph monitors"}}
-	k8sUDPPorts  = []portUse{{8472, "Cilium's VXLAN overlay"}}
-)
-
-// cephDaemonPorts is the range Ceph's OSDs, managers and metadata servers
-// bind in (ms_bind_port_min/max).
-var cephDaemonPorts = [2]int{6800, 7300}
 
 // ciliumKernelModules are the netfilter modules Cilium's agent loads for
 // its iptables rules, socket matching and transparent proxy. Inside its pod
@@ -149,28 +128,18 @@ var ciliumKernelModules = []string{
 var cephKernelModules = []string{"rbd", "ceph"}
 
 // k8sModule is generated/modules/k8s-common.nix, imported by both role
-// modules: k3s itself, its token, the kernel and the firewall.
+// modules: k3s itself, the agent token, the kernel and the firewall.
 func (p *plan) k8sModule() nix.Expr {
 	c := p.c
 	ceph := c.Ceph != nil
-	token := c.Kubernetes.TokenSecret
-
-	flagOption := func(what string) nix.Expr {
-		return nix.Apply(nix.Select(lib, "mkOption"), nix.NewAttrs().
-			Set("type", nix.Apply(nix.Select(lib, "types", "listOf"), nix.Select(lib, "types", "str"))).
-			Set("default", nix.List()).
-			Set("description", nix.String(what)))
-	}
-	options := nix.NewAttrs().
-		Set("clusterFlags", flagOption("k3s flags shared by every node of this role, set by the generated role module.")).
-		Set("nodeFlags", flagOption("k3s flags of this node alone, set by the generated host module."))
+	file := path.Join(modulesDir, k8sModule)
 
 	modules := append([]string(nil), ciliumKernelModules...)
-	tcp := append([]portUse(nil), k8sTCPPorts...)
+	tcp := append([]model.PortUse(nil), model.K8sTCPPorts...)
 	loaders := "Cilium"
 	if ceph {
 		modules = append(modules, cephKernelModules...)
-		tcp = append(tcp, cephTCPPorts...)
+		tcp = append(tcp, model.CephTCPPorts...)
 		loaders = "Cilium and the Ceph CSI plugins"
 	}
 
@@ -179,10 +148,10 @@ func (p *plan) k8sModule() nix.Expr {
 		Set("allowedTCPPorts", intList(ports(tcp)))
 	if ceph {
 		firewall.Comment("Ceph OSDs, managers and metadata servers.").
-			Set("allowedTCPPortRanges", nix.List(portRange(cephDaemonPorts[0], cephDaemonPorts[1])))
+			Set("allowedTCPPortRanges", nix.List(portRange(model.CephDaemonPorts[0], model.CephDaemonPorts[1])))
 	}
-	firewall.Comment(describe(k8sUDPPorts)+".").
-		Set("allowedUDPPorts", intList(ports(k8sUDPPorts))).
+	firewall.Comment(describe(model.K8sUDPPorts)+".").
+		Set("allowedUDPPorts", intList(ports(model.K8sUDPPorts))).
 		Comment("Pod traffic arrives on Cilium's own interfaces.").
 		Set("trustedInterfaces", strList([]string{"cilium+", "lxc+"})).
 		Comment("Cilium's health checks ping every node.").
@@ -190,18 +159,22 @@ func (p *plan) k8sModule() nix.Expr {
 		Comment("Strict reverse-path filtering drops pod traffic that Cilium routes through cilium_host.").
 		Set("checkReversePath", nix.String("loose"))
 
-	cfg := nix.NewAttrs().
+	body := nix.NewAttrs().
+		Set("imports", nix.List(localModule(commonModule))).
+		Blank().
 		SetPath([]string{"services", "k3s"}, nix.NewAttrs().
 			Set("enable", nix.Bool(true)).
-			Comment("The join token stays out of the world-readable store: sops-nix decrypts it at activation and k3s reads the file. This is the path of the decrypted file as a string; a path literal would copy the file into the store.").
-			Set("tokenFile", nix.Select(config, "sops", "secrets", token, "path")).
-			Set("extraFlags", nix.Apply(nix.Select(lib, "concatStringsSep"), nix.String(" "),
-				nix.Concat(nix.Select(nix.Var("flags"), "clusterFlags"), nix.Select(nix.Var("flags"), "nodeFlags"))))).
+			Comment(fmt.Sprintf("k3s %s, the release cluster.hcl names (kubernetes.version): a NixOS upgrade never moves the cluster to another Kubernetes minor release.", c.Kubernetes.Version)).
+			Set("package", nix.Select(pkgs, k3sPackage(c.Kubernetes.Version)))).
 		Blank().
-		SetPath([]string{"sops", "secrets", token}, nix.NewAttrs().
-			Set("sopsFile", repoPath(path.Join(modulesDir, k8sModule), c.Secrets.SopsFile)).
-			Set("restartUnits", strList([]string{"k3s.service"}))).
+		Comment("k3s reads its settings only when it starts, from config.yaml (written by the role module) and the drop-ins in config.yaml.d (the host module's, and sops-nix's): restart it when one changes.").
+		SetPath([]string{"systemd", "services", "k3s", "restartTriggers"}, nix.List(
+			nix.Select(config, "environment", "etc", k3sConfigFile, "text"),
+			nix.Select(config, "environment", "etc", k3sNodeDropIn, "text"))).
 		Blank().
+		Comment("The agent token, which every node knows: agents join with it, and servers admit agents with it. It admits no server. sops-nix decrypts it at activation; k3s reads the file.")
+	sopsSecret(body, file, c.Kubernetes.AgentTokenSecret, c.Secrets.NodesSopsFile, k3sServiceUnit)
+	body.Blank().
 		Comment("NixOS keeps kernel modules in /run/booted-system/kernel-modules, not in /lib/modules, so modprobe inside a pod finds nothing: load at boot what "+loaders+" would load.").
 		SetPath([]string{"boot", "kernelModules"}, strList(modules)).
 		Blank().
@@ -211,16 +184,12 @@ func (p *plan) k8sModule() nix.Expr {
 			Set("net.ipv4.conf.lxc*.rp_filter", nix.Int(0))).
 		Blank().
 		SetPath([]string{"networking", "firewall"}, firewall)
+	return nix.Lambda([]string{"config", "pkgs"}, true, body)
+}
 
-	body := nix.NewAttrs().
-		Set("imports", nix.List(localModule(commonModule))).
-		Blank().
-		Comment("services.k3s.extraFlags is one option, but its flags come from two modules: the role module sets the flags every node of the role shares, the host module the node's own. Older nixpkgs type extraFlags as types.str, which cannot merge two definitions, so both halves are lists here and are joined into the one string k3s gets. hlcgen makes sure no flag contains whitespace.").
-		SetPath([]string{"options", "hlcgen", "k3s"}, options).
-		Blank().
-		Set("config", cfg)
-	let := nix.NewAttrs().Set("flags", nix.Select(config, "hlcgen", "k3s"))
-	return nix.Lambda([]string{"config", "lib"}, true, nix.Let(let, body))
+// k3sConfigEtc writes a k3s configuration file under /etc.
+func k3sConfigEtc(m *nix.AttrSet, etcPath string, cfg *k3sConfig) {
+	m.SetPath([]string{"environment", "etc", etcPath, "text"}, nix.MultilineString(cfg.yaml()))
 }
 
 // localModule is a path literal to another file of generated/modules.
@@ -236,6 +205,7 @@ func localModule(file string) nix.Expr {
 // settings every server shares, HAProxy and Keepalived.
 func (p *plan) serverModule() nix.Expr {
 	c := p.c
+	file := path.Join(modulesDir, serverModule)
 	firewall := nix.NewAttrs().
 		Comment(fmt.Sprintf("The k3s supervisor and apiserver, which share port %d, and HAProxy, serving the floating API address on %d.",
 			c.Kubernetes.APIServerPort, c.Network.APIPort)).
@@ -261,15 +231,36 @@ func (p *plan) serverModule() nix.Expr {
 			Set("virtualIps", nix.List(nix.NewAttrs().Set("addr", nix.String(c.VIPPrefix().String())))).
 			Set("trackScripts", strList([]string{"haproxy"})))
 
+	k3s := nix.NewAttrs().
+		Set("role", nix.String("server")).
+		Comment("Servers join with the server token, which only servers can decrypt, and admit agents with the agent token (k8s-common.nix).").
+		Set("tokenFile", secretPath(c.Kubernetes.TokenSecret)).
+		Set("agentTokenFile", secretPath(c.Kubernetes.AgentTokenSecret))
+
 	body := nix.NewAttrs().
 		Comment("k8s-bootstrap.nix holds the Cilium and Flux bootstrap manifests, written by hlcgen's Kubernetes generator: pods cannot install the CNI, so k3s deploys it itself.").
 		Set("imports", nix.List(localModule(k8sModule), localModule("k8s-bootstrap.nix"))).
 		Blank().
-		SetPath([]string{"services", "k3s", "role"}, nix.String("server")).
-		Blank().
-		Comment("Flags that must be the same on every server: k3s refuses to join a server whose cluster-wide settings differ from the cluster's.").
-		SetPath([]string{"hlcgen", "k3s", "clusterFlags"}, strList(p.serverFlags)).
-		Blank().
+		SetPath([]string{"services", "k3s"}, k3s).
+		Blank()
+	sopsSecret(body, file, c.Kubernetes.TokenSecret, c.Secrets.SopsFile, k3sServiceUnit)
+	body.Blank().
+		Comment("What every server shares, among it what k3s requires to be the same on all servers (it refuses to join a server whose settings differ).")
+	k3sConfigEtc(body, k3sConfigFile, p.serverConfig())
+	if p.hasS3() {
+		s3 := c.Kubernetes.EtcdSnapshots.S3
+		body.Blank().
+			Comment("The S3 credentials for etcd snapshots reach k3s as a drop-in that sops-nix renders at activation, never through the store.")
+		sopsSecret(body, file, s3.AccessKeySecret, c.Secrets.SopsFile)
+		sopsSecret(body, file, s3.SecretKeySecret, c.Secrets.SopsFile)
+		body.SetPath([]string{"sops", "templates", k3sS3Template}, nix.NewAttrs().
+			Set("content", generator.SopsTemplate(p.s3Template())).
+			Set("path", nix.String(k3sS3DropIn)).
+			Set("owner", nix.String("root")).
+			Set("mode", nix.String("0600")).
+			Set("restartUnits", strList([]string{k3sServiceUnit})))
+	}
+	body.Blank().
 		SetPath([]string{"networking", "firewall"}, firewall).
 		Blank().
 		Comment("Every server runs HAProxy in front of all apiservers; Keepalived moves the floating API address to a server whose HAProxy is alive. HAProxy binds a port of its own on every address, so it never clashes with the apiserver and needs no non-local bind on servers without the address. Health checks are plain TCP: anonymous HTTP requests get 401. Long timeouts keep `kubectl logs -f`, `exec` and watches open.").
@@ -284,7 +275,7 @@ func (p *plan) serverModule() nix.Expr {
 		SetPath([]string{"users", "groups", keepalivedScriptUser}, nix.NewAttrs()).
 		Blank().
 		SetPath([]string{"services", "keepalived"}, keepalived)
-	return nix.Lambda([]string{"pkgs"}, true, body)
+	return nix.Lambda([]string{"config", "pkgs"}, true, body)
 }
 
 // keepalivedScriptUser is the user keepalived's module runs vrrp scripts as
@@ -293,14 +284,18 @@ const keepalivedScriptUser = "keepalived_script"
 
 // agentModule is generated/modules/k8s-worker.nix: what every agent shares.
 func (p *plan) agentModule() nix.Expr {
+	c := p.c
 	body := nix.NewAttrs().
 		Set("imports", nix.List(localModule(k8sModule))).
 		Blank().
-		SetPath([]string{"services", "k3s", "role"}, nix.String("agent")).
+		SetPath([]string{"services", "k3s"}, nix.NewAttrs().
+			Set("role", nix.String("agent")).
+			Comment("Agents join with the agent token: they never see the server token.").
+			Set("tokenFile", secretPath(c.Kubernetes.AgentTokenSecret))).
 		Blank().
-		Comment("Flags every agent shares.").
-		SetPath([]string{"hlcgen", "k3s", "clusterFlags"}, strList(p.agentFlags))
-	return nix.Lambda(nil, true, body)
+		Comment("What every agent shares.")
+	k3sConfigEtc(body, k3sConfigFile, p.agentConfig())
+	return nix.Lambda([]string{"config"}, true, body)
 }
 
 // haproxyConfig is HAProxy's configuration for the floating API address:

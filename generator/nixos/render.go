@@ -76,57 +76,13 @@ func nixFile(file string, e nix.Expr) generator.File {
 
 func hostPath(node string) string { return path.Join(hostsDir, node, "default.nix") }
 
-// plan is what Render derives from the model for the NixOS layer: the k3s
-// flags of each role and node.
+// plan is what Render works from: the model, and nothing derived a second
+// time.
 type plan struct {
 	c *model.Cluster
-
-	serverFlags []string
-	agentFlags  []string
-	nodeFlags   map[string][]string
 }
 
-func newPlan(c *model.Cluster) *plan {
-	p := &plan{c: c, nodeFlags: map[string][]string{}}
-	if len(c.KubernetesNodes()) == 0 {
-		return p
-	}
-	k := c.Kubernetes
-	p.serverFlags = append(p.serverFlags,
-		"--tls-san="+c.Network.APIVIP.String(),
-		// Cilium is the CNI and enforces network policy.
-		"--flannel-backend=none",
-		"--disable-network-policy",
-	)
-	if c.Cilium.KubeProxyReplacement {
-		p.serverFlags = append(p.serverFlags, "--disable-kube-proxy")
-	}
-	for _, d := range k.Disable {
-		p.serverFlags = append(p.serverFlags, "--disable="+d)
-	}
-	p.serverFlags = append(p.serverFlags,
-		"--cluster-cidr="+k.ClusterCIDR.String(),
-		"--service-cidr="+k.ServiceCIDR.String(),
-		"--https-listen-port="+itoa(k.APIServerPort),
-	)
-	p.serverFlags = append(p.serverFlags, k.ExtraServerFlags...)
-	p.agentFlags = append([]string(nil), k.ExtraAgentFlags...)
-
-	for _, name := range c.KubernetesNodes() {
-		n := c.Nodes[name]
-		// The node IP is explicit: on the server holding the VIP the
-		// interface has two addresses, and k3s must not advertise the VIP.
-		flags := []string{"--node-ip=" + n.Address.String()}
-		for _, k := range model.SortedKeys(n.Labels) {
-			flags = append(flags, "--node-label="+k+"="+n.Labels[k])
-		}
-		for _, t := range n.Taints {
-			flags = append(flags, "--node-taint="+t)
-		}
-		p.nodeFlags[name] = flags
-	}
-	return p
-}
+func newPlan(c *model.Cluster) *plan { return &plan{c: c} }
 
 // repoPath returns a path literal, relative to the generated file at from,
 // for the repository file target (both relative to the repository root).
@@ -181,4 +137,44 @@ func dedupe(items []string) []string {
 		}
 	}
 	return out
+}
+
+// sopsSecret declares the sops-nix secret key, read from the repository's
+// sops file file, in the module m written at from. sops-nix reads YAML by
+// default and JSON when told.
+func sopsSecret(m *nix.AttrSet, from, key, file string, restartUnits ...string) {
+	s := nix.NewAttrs().Set("sopsFile", repoPath(from, file))
+	if strings.HasSuffix(file, ".json") {
+		s.Set("format", nix.String("json"))
+	}
+	if len(restartUnits) > 0 {
+		s.Set("restartUnits", strList(restartUnits))
+	}
+	m.SetPath([]string{"sops", "secrets", key}, s)
+}
+
+// secretPath is the path of a decrypted sops-nix secret, as a string: a
+// path literal would copy the file into the store.
+func secretPath(key string) nix.Expr {
+	return nix.Select(nix.Var("config"), "sops", "secrets", key, "path")
+}
+
+func uniqueInts(items []int) []int {
+	seen := map[int]bool{}
+	var out []int
+	for _, v := range items {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// joinAnd joins items as "a, b and c".
+func joinAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }

@@ -23,13 +23,16 @@
 package e2e
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/hlcgen/hlcgen/generator"
 	"github.com/hlcgen/hlcgen/model"
 	"github.com/hlcgen/hlcgen/validate"
 )
@@ -130,3 +133,51 @@ func (c Case) Load(t testing.TB) *model.Cluster {
 	}
 	return cl
 }
+
+// TreeWith returns a temporary copy of the case's directory (its inputs
+// and its committed outputs) with files written over it: a generator's
+// tests evaluate their freshly rendered files in the tree the other
+// generators' committed files complete.
+func (c Case) TreeWith(t testing.TB, files []generator.File) string {
+	t.Helper()
+	dir := t.TempDir()
+	err := filepath.WalkDir(c.Dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(c.Dir, p)
+		if d.IsDir() {
+			// The reference case is the repository: skip what is not
+			// the tree (Git, other cases, the code).
+			if c.Name == Reference && rel != "." && !slices.Contains(referenceDirs, strings.Split(filepath.ToSlash(rel), "/")[0]) {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
+		}
+		if c.Name == Reference && !strings.Contains(filepath.ToSlash(rel), "/") && rel != "cluster.hcl" && rel != ".sops.yaml" && rel != "flake.nix" {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, f.Content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// referenceDirs are the repository's directories that belong to the
+// reference case's tree.
+var referenceDirs = []string{"generated", "kubernetes", "hardware", "custom", "secrets"}

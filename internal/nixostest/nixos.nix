@@ -20,6 +20,7 @@ let
     "sysctl.nix"
     "etc.nix"
     "tmpfiles.nix"
+    "systemd.nix"
     "networkd.nix"
     "network-interfaces.nix"
     "firewall.nix"

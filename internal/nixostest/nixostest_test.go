@@ -55,10 +55,9 @@ func TestCommittedTreeWiring(t *testing.T) {
 	}`)
 	for name, raw := range hosts {
 		var v struct {
-			TokenFile  *string  `json:"tokenFile"`
-			K3s        bool     `json:"k3s"`
-			ExtraFlags any      `json:"extraFlags"`
-			Trusted    []string `json:"trusted"`
+			TokenFile *string  `json:"tokenFile"`
+			K3s       bool     `json:"k3s"`
+			Trusted   []string `json:"trusted"`
 		}
 		mustUnmarshal(t, raw, &v)
 		if len(v.Trusted) == 0 || v.Trusted[0] != "root" {
@@ -67,12 +66,14 @@ func TestCommittedTreeWiring(t *testing.T) {
 		if !v.K3s {
 			continue
 		}
-		// The token file is the decrypted secret, a string outside the store.
-		if v.TokenFile == nil || *v.TokenFile != "/run/secrets/k3s/token" {
-			t.Errorf("%s: services.k3s.tokenFile = %v, want /run/secrets/k3s/token", name, v.TokenFile)
+		// The token file is the decrypted secret, a string outside the
+		// store: the server token on servers, the agent token on agents.
+		want := "/run/secrets/k3s/agent_token"
+		if strings.HasPrefix(name, "cp") {
+			want = "/run/secrets/k3s/token"
 		}
-		if _, ok := v.ExtraFlags.(string); !ok {
-			t.Errorf("%s: services.k3s.extraFlags = %#v, want the joined string", name, v.ExtraFlags)
+		if v.TokenFile == nil || *v.TokenFile != want {
+			t.Errorf("%s: services.k3s.tokenFile = %v, want %s", name, v.TokenFile, want)
 		}
 	}
 }

@@ -128,7 +128,7 @@ func Generate(n int) []byte {
 	p("cluster \"bench\" {\n  domain        = \"bench.home.arpa\"\n  time_zone     = \"Europe/Berlin\"\n  state_version = \"25.05\"\n  extra_modules = [\"custom/common.nix\"]\n}\n\n")
 	p("network {\n  subnet      = %q\n  gateway     = %q\n  nameservers = [%q, \"9.9.9.9\"]\n  api_vip     = %q\n  api_port    = 8443\n  vrrp_id     = 52\n}\n\n",
 		Subnet, gateway, gateway, apiVIP)
-	p("kubernetes {\n  distribution = \"k3s\"\n  cluster_cidr = %q\n  service_cidr = \"10.43.0.0/16\"\n  token_secret = \"k3s/token\"\n  disable      = [\"traefik\", \"servicelb\", \"local-storage\"]\n  extra_agent_flags = [\"--kubelet-arg=max-pods=200\"]\n}\n\n", clusterCIDR(n))
+	p("kubernetes {\n  distribution = \"k3s\"\n  cluster_cidr = %q\n  service_cidr = \"10.43.0.0/16\"\n  token_secret = \"k3s/token\"\n  disable      = [\"traefik\", \"servicelb\", \"local-storage\"]\n  extra_agent_flags = [\"--kubelet-arg=image-gc-high-threshold=80\"]\n\n  kubelet {\n    max_pods = 200\n  }\n}\n\n", clusterCIDR(n))
 	p("cilium {\n  version = \"1.16.5\"\n  hubble  = true\n}\n\n")
 
 	osdNodes := 0

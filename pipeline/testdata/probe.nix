@@ -7,18 +7,14 @@
 # values are turned into strings with toString.
 { dirsJSON }:
 let
-  stubLib = {
-    mkOption = option: option;
-    types = {
-      listOf = type: type;
-      str = "str";
-    };
-    concatStringsSep = builtins.concatStringsSep;
-  };
   pkgs = {
     procps = "/nix/store/stub-procps";
     writeText = name: text: text;
+    k3s_1_34 = "/nix/store/stub-k3s_1_34";
+    k3s_1_35 = "/nix/store/stub-k3s_1_35";
+    k3s_1_36 = "/nix/store/stub-k3s_1_36";
   };
+  etcText = m: name: m.environment.etc.${name}.text or null;
   probe =
     dir:
     let
@@ -40,23 +36,26 @@ let
           gatewayInterface = h.networking.defaultGateway.interface;
           links = builtins.mapAttrs (_: l: l.linkConfig.Name) (h.systemd.network.links or { });
           imports = map toString h.imports;
-          nodeFlags = h.hlcgen.k3s.nodeFlags or null;
+          # The node's own k3s settings (YAML), or null.
+          nodeConfig = etcText h "rancher/k3s/config.yaml.d/50-hlcgen-node.yaml";
           keepalivedInterface = h.services.keepalived.vrrpInstances.k8s-api.interface or null;
         };
       common = import (gen + "/modules/common.nix") { };
-      k8sCommon =
-        (import (gen + "/modules/k8s-common.nix") {
-          lib = stubLib;
-          config = {
-            hlcgen.k3s = {
-              clusterFlags = [ ];
-              nodeFlags = [ ];
-            };
-            sops.secrets.${cluster.k3s.tokenSecret}.path = "/run/secrets/stub-token";
-          };
-        }).config;
-      server = import (gen + "/modules/k8s-control-plane.nix") { inherit pkgs; };
-      agent = import (gen + "/modules/k8s-worker.nix") { };
+      config = {
+        sops.secrets = stubSecrets;
+        environment.etc = { };
+      };
+      # Every sops-nix secret's path, as sops-nix would give it.
+      stubSecrets = builtins.listToAttrs (
+        map (k: {
+          name = k;
+          value.path = "/run/secrets/stub/" + k;
+        }) secretKeys
+      );
+      secretKeys = [ cluster.k3s.tokenSecret "k3s/agent_token" ];
+      k8sCommon = import (gen + "/modules/k8s-common.nix") { inherit config pkgs; };
+      server = import (gen + "/modules/k8s-control-plane.nix") { inherit config pkgs; };
+      agent = import (gen + "/modules/k8s-worker.nix") { inherit config; };
       flake = import gen {
         self = { };
         nixpkgs.lib.nixosSystem = args: args;
@@ -67,10 +66,8 @@ let
         };
       };
       boot = import (gen + "/modules/k8s-bootstrap.nix") {
-        inherit pkgs;
         config.sops.placeholder."flux/age_key" = "PLACEHOLDER";
       };
-      manifest = rule: builtins.fromJSON (builtins.elemAt (builtins.split " - - - - " rule) 2);
       kubenixDir = root + "/kubernetes/kubenix";
       kubenix = builtins.listToAttrs (
         map (f: {
@@ -91,16 +88,17 @@ let
         }) hostNames
       );
       users = builtins.mapAttrs (_: u: u.openssh.authorizedKeys.keys) common.users.users;
-      secrets = if isK8s then builtins.attrNames k8sCommon.sops.secrets else [ ];
-      tokenFile = if isK8s then k8sCommon.services.k3s.tokenFile else null;
-      serverFlags = if isK8s then server.hlcgen.k3s.clusterFlags else null;
-      agentFlags = if isK8s then agent.hlcgen.k3s.clusterFlags else null;
+      secrets = if isK8s then builtins.attrNames (k8sCommon.sops.secrets // server.sops.secrets) else [ ];
+      tokenFile = if isK8s then server.services.k3s.tokenFile else null;
+      agentTokenFile = if isK8s then agent.services.k3s.tokenFile else null;
+      serverConfig = if isK8s then etcText server "rancher/k3s/config.yaml" else null;
+      agentConfig = if isK8s then etcText agent "rancher/k3s/config.yaml" else null;
       haproxy = if isK8s then server.services.haproxy.config else null;
       deploy = builtins.mapAttrs (_: n: {
         inherit (n) hostname sshOpts sshUser;
       }) flake.deploy.nodes;
       systems = builtins.attrNames flake.nixosConfigurations;
-      manifests = map manifest boot.systemd.tmpfiles.rules;
+      manifests = builtins.mapAttrs (_: m: m.content) boot.services.k3s.manifests;
       inherit kubenix;
     };
 in

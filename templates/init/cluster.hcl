@@ -13,7 +13,7 @@
 cluster "homelab" {
   domain        = "home.arpa"
   time_zone     = "Etc/UTC"
-  state_version = "25.05" # NixOS system.stateVersion: the release the nodes are installed with
+  state_version = "26.05" # NixOS system.stateVersion: the release the nodes are installed with
 }
 
 network {
@@ -27,11 +27,11 @@ network {
 
 kubernetes {
   distribution = "k3s"
-  token_secret = "k3s/token" # key of the join token in secrets/cluster.yaml (a sops file), never the token itself
+  token_secret = "k3s/token" # key of the server token in secrets/cluster.yaml (a sops file), never the token itself
 }
 
 cilium {
-  version                = "1.16.5"
+  version                = "1.18.7"
   kube_proxy_replacement = true
 }
 

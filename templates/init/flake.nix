@@ -5,7 +5,7 @@
   description = "Homelab: NixOS hosts and Kubernetes manifests compiled by hlcgen from cluster.hcl";
 
   inputs = {
-    nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.05";
+    nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";
     sops-nix = {
       url = "github:Mic92/sops-nix";
       inputs.nixpkgs.follows = "nixpkgs";

@@ -4,8 +4,9 @@
   imports = [ ../../../hardware/backup.nix ../../modules/common.nix ];
   networking.hostName = "backup";
   networking.domain = "home.arpa";
-  # A static address: no DHCP, on any interface.
+  # Interfaces take no address by DHCP unless the LAN's does.
   networking.useDHCP = false;
+  # A static address on the LAN.
   networking.interfaces.end0 = {
     useDHCP = false;
     ipv4.addresses = [

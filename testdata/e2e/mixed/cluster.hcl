@@ -25,7 +25,11 @@ kubernetes {
   token_secret       = "cluster/k3s-token"
   disable            = ["traefik", "servicelb", "local-storage"]
   extra_server_flags = ["--kube-apiserver-arg=audit-log-maxage=30"]
-  extra_agent_flags  = ["--kubelet-arg=max-pods=200"]
+  extra_agent_flags  = ["--kubelet-arg=image-gc-high-threshold=80"]
+
+  kubelet {
+    max_pods = 200
+  }
 }
 
 cilium {

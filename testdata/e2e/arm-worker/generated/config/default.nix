@@ -38,9 +38,14 @@
       role = "worker";
       system = "aarch64-linux";
       address = "10.20.0.13";
+      dhcp = false;
+      offsite = false;
       interface = "end0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "end0";
       mac = null;
       deployHost = "10.20.0.13";
+      tailscale = false;
       ageKey = "age1k6g9adgcfsp8y8zt472lrh76ty7rg4fln5mxyppmw7sq5ll3hs5qprtnug";
       groups = [ ];
       labels = { };
@@ -52,9 +57,14 @@
       role = "control-plane";
       system = "x86_64-linux";
       address = "10.20.0.11";
+      dhcp = false;
+      offsite = false;
       interface = "enp3s0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "enp3s0";
       mac = null;
       deployHost = "10.20.0.11";
+      tailscale = false;
       ageKey = "age1c37z7kljym5d979hm09ry55jtkmu8dxarc4rddmjyz7dl9f9l4msr4zvjy";
       groups = [ ];
       labels = { };
@@ -69,9 +79,14 @@
       role = "worker";
       system = "x86_64-linux";
       address = "10.20.0.12";
+      dhcp = false;
+      offsite = false;
       interface = "eno1";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "eno1";
       mac = null;
       deployHost = "10.20.0.12";
+      tailscale = false;
       ageKey = "age1zz8cj0qka8tc7hzzqnetfed4k5lmuankdw2u3355pnycdem8cpmqd9ac28";
       groups = [ ];
       labels = { };

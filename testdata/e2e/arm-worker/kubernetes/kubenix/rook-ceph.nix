@@ -36,6 +36,8 @@
       spec = {
         cephVersion.image = "quay.io/ceph/ceph:v19.2.0";
         dataDirHostPath = "/var/lib/rook";
+        # At most one monitor and one manager per node; an odd number of
+        # monitors.
         mon = {
           count = 3;
           allowMultiplePerNode = false;

@@ -33,9 +33,14 @@
       role = "control-plane";
       system = "x86_64-linux";
       address = "10.0.5.11";
+      dhcp = false;
+      offsite = false;
       interface = "eth0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "eth0";
       mac = null;
       deployHost = "10.0.5.11";
+      tailscale = false;
       ageKey = "age1kjhe96mv5j9zhdn0ryd9jqhn560auuwv7tjpm3329zqsscfuvf9q6e88yc";
       groups = [ ];
       labels = { };
@@ -47,9 +52,14 @@
       role = "worker";
       system = "x86_64-linux";
       address = "10.0.5.12";
+      dhcp = false;
+      offsite = false;
       interface = "eth0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "eth0";
       mac = null;
       deployHost = "10.0.5.12";
+      tailscale = false;
       ageKey = "age15maagjyfhhfd64xrqws8ywtg6p8ucvf6enhg54ey8swrndsu0p8st7dw7p";
       groups = [ ];
       labels = { };
@@ -61,9 +71,14 @@
       role = "standalone";
       system = "x86_64-linux";
       address = "10.0.5.20";
+      dhcp = false;
+      offsite = false;
       interface = "eth0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "eth0";
       mac = null;
       deployHost = "10.0.5.20";
+      tailscale = false;
       ageKey = "age1uu39hfqrzhzh4e4ekggz3625jrqslf5zy6d27exyy037flauqaas8td8sg";
       groups = [ ];
       labels = { };

@@ -33,9 +33,14 @@
       role = "control-plane";
       system = "x86_64-linux";
       address = "10.20.1.11";
+      dhcp = false;
+      offsite = false;
       interface = "enp3s0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "enp3s0";
       mac = null;
       deployHost = "10.20.1.11";
+      tailscale = false;
       ageKey = "age1qqtg98hrqhyuhtn5y7e2rua8xu0508dkq6f4efx8cxqkzz6pqg4s3q2fmz";
       groups = [ "servers" ];
       labels = { };
@@ -47,9 +52,14 @@
       role = "control-plane";
       system = "x86_64-linux";
       address = "10.20.1.12";
+      dhcp = false;
+      offsite = false;
       interface = "enp3s0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "enp3s0";
       mac = null;
       deployHost = "10.20.1.12";
+      tailscale = false;
       ageKey = "age19vl0jxh4gqmq00a4sv2nyhkd60erc90p956xtgynlgnazm0veams4fw2j9";
       groups = [ "servers" "ups" ];
       labels = { };
@@ -61,9 +71,14 @@
       role = "control-plane";
       system = "x86_64-linux";
       address = "10.20.1.13";
+      dhcp = false;
+      offsite = false;
       interface = "enp3s0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "enp3s0";
       mac = null;
       deployHost = "10.20.1.13";
+      tailscale = false;
       ageKey = "age1hefa4qr6m0vssk0a5razwjnn2z4g8hwapfp66cq3nk3judh309ds4yfpjh";
       groups = [ "servers" "ups" ];
       labels = { };
@@ -75,9 +90,14 @@
       role = "worker";
       system = "aarch64-linux";
       address = "10.20.2.31";
+      dhcp = false;
+      offsite = false;
       interface = "end0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "end0";
       mac = null;
       deployHost = "pi1.example.internal";
+      tailscale = false;
       ageKey = "age1yksree84cejlf7sej75j56snan8sa2f07ckdkt8wvaw3fjaskvcsga65wt";
       groups = [ ];
       labels = { };
@@ -89,9 +109,14 @@
       role = "standalone";
       system = "x86_64-linux";
       address = "10.20.3.5";
+      dhcp = false;
+      offsite = false;
       interface = "enp1s0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "enp1s0";
       mac = null;
       deployHost = "10.20.3.5";
+      tailscale = false;
       ageKey = "age1l0a7e65cs9us70qn2726a6q4n3mkp5hwee32s9cyy2fvxvv7ydrswwfldp";
       groups = [ ];
       labels = { };
@@ -103,9 +128,14 @@
       role = "worker";
       system = "x86_64-linux";
       address = "10.20.2.21";
+      dhcp = false;
+      offsite = false;
       interface = "eno1";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "eno1";
       mac = null;
       deployHost = "10.20.2.21";
+      tailscale = false;
       ageKey = "age139yfwrw9wu4z85zx65f97c7tarj0uvj6q4pvxr3n5l6x2u7muyhqcm4qrc";
       groups = [ "ups" ];
       labels = {

@@ -33,9 +33,14 @@
       role = "control-plane";
       system = "x86_64-linux";
       address = "192.168.1.10";
+      dhcp = false;
+      offsite = false;
       interface = "lan0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "lan0";
       mac = "52:54:00:AB:CD:EF";
       deployHost = "192.168.1.10";
+      tailscale = false;
       ageKey = "age1qqtg98hrqhyuhtn5y7e2rua8xu0508dkq6f4efx8cxqkzz6pqg4s3q2fmz";
       groups = [ ];
       labels = { };

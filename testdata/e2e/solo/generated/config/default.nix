@@ -38,9 +38,14 @@
       role = "control-plane";
       system = "x86_64-linux";
       address = "192.168.1.11";
+      dhcp = false;
+      offsite = false;
       interface = "eth0";
+      # The device the LAN address is on: the interface, or its VLAN.
+      lanDevice = "eth0";
       mac = null;
       deployHost = "192.168.1.11";
+      tailscale = false;
       ageKey = "age1kjhe96mv5j9zhdn0ryd9jqhn560auuwv7tjpm3329zqsscfuvf9q6e88yc";
       groups = [ ];
       labels = { };

@@ -3,8 +3,9 @@
 {
   # One module per component; kubenix.modules.k8s provides kubernetes.resources.
   imports = [ kubenix.modules.k8s ./namespaces.nix ./rook-ceph.nix ./apps.nix ];
-  # Must be a version kubenix ships; 1.32 matches the k3s of nixos-25.05.
-  kubernetes.version = "1.32";
+  # The Kubernetes release of the cluster's k3s (kubernetes.version), whose API
+  # definitions kubenix checks the objects against.
+  kubernetes.version = "1.35";
   # Every custom kind used below. kubenix rejects undeclared kinds with "option
   # does not exist".
   kubernetes.customTypes = [

@@ -4,8 +4,9 @@
   imports = [ ../../../hardware/nas.nix ../../modules/common.nix ];
   networking.hostName = "nas";
   networking.domain = "bare.lan";
-  # A static address: no DHCP, on any interface.
+  # Interfaces take no address by DHCP unless the LAN's does.
   networking.useDHCP = false;
+  # A static address on the LAN.
   networking.interfaces.eth0 = {
     useDHCP = false;
     ipv4.addresses = [

@@ -8,8 +8,9 @@
   ];
   networking.hostName = "vault";
   networking.domain = "example.internal";
-  # A static address: no DHCP, on any interface.
+  # Interfaces take no address by DHCP unless the LAN's does.
   networking.useDHCP = false;
+  # A static address on the LAN.
   networking.interfaces.enp1s0 = {
     useDHCP = false;
     ipv4.addresses = [
