@@ -13,6 +13,7 @@ package model
 
 import (
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -386,6 +387,11 @@ type SecretsFile struct {
 	Nodes []string
 	// Keys are the keys hlcgen's modules read from it.
 	Keys []string
+	// Recipients are the age recipients that may decrypt it: the admins'
+	// keys and its nodes', sorted and without repeats. .sops.yaml gives
+	// them to the file, and hlcgen checks the file's own metadata
+	// against them.
+	Recipients []string
 }
 
 // SecretsFiles are the sops files and their audiences: each host's own file
@@ -395,6 +401,39 @@ type SecretsFile struct {
 // nodes with tailscale = true: the auth key). A file whose audience is
 // empty is left out: no node reads it.
 func (c *Cluster) SecretsFiles() []SecretsFile {
+	out := c.secretsFiles()
+	for i, f := range out {
+		keys := slices.Clone(c.Secrets.AdminAgeKeys)
+		for _, n := range f.Nodes {
+			keys = append(keys, c.Nodes[n].AgeKey)
+		}
+		out[i].Recipients = sortedUnique(keys)
+	}
+	return out
+}
+
+// FluxRecipients are the age recipients of the Kubernetes Secrets in the
+// Flux tree: the admins, and Flux, which decrypts them in the cluster.
+func (c *Cluster) FluxRecipients() []string {
+	if c.Flux == nil {
+		return nil
+	}
+	return sortedUnique(append(slices.Clone(c.Secrets.AdminAgeKeys), c.Flux.SopsAgeKey))
+}
+
+// sortedUnique sorts keys and drops repeats and blanks.
+func sortedUnique(keys []string) []string {
+	var out []string
+	for _, k := range keys {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func (c *Cluster) secretsFiles() []SecretsFile {
 	var out []SecretsFile
 	for _, n := range c.NodeNames() {
 		out = append(out, SecretsFile{Path: HostSecretsFile(n), What: "node " + strconv.Quote(n) + "'s own secrets", Nodes: []string{n}})

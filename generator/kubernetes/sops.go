@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"path"
 	"regexp"
-	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -56,52 +55,34 @@ const kubernetesSecretSelector = "^(data|stringData)$"
 // Each file has the audience of its secrets (model.SecretsFiles): admins
 // always, and the nodes that use them.
 func SopsRules(c *model.Cluster) []SopsRule {
-	admins := c.Secrets.AdminAgeKeys
 	var rules []SopsRule
 	for _, f := range c.SecretsFiles() {
-		var keys []string
-		for _, n := range f.Nodes {
-			keys = append(keys, c.Nodes[n].AgeKey)
-		}
 		rules = append(rules, SopsRule{
 			PathRegex: "^" + regexp.QuoteMeta(cleanRel(f.Path)) + "$",
-			KeyGroups: recipients(admins, keys),
+			KeyGroups: []SopsKeyGroup{{Age: f.Recipients}},
 		})
 	}
 
 	// Kubernetes Secrets in the Flux tree are decrypted in the cluster by
 	// Flux, with the key hlcgen delivers as the sops-age Secret.
 	if c.Flux != nil {
-		prefix := ""
-		if p := cleanRel(c.Flux.Path); p != "." {
-			prefix = regexp.QuoteMeta(p) + "/"
-		}
 		rules = append(rules, SopsRule{
-			PathRegex:      "^" + prefix + `.*\.sops\.ya?ml$`,
-			KeyGroups:      recipients(admins, []string{c.Flux.SopsAgeKey}),
+			PathRegex:      FluxSecretsRegex(c),
+			KeyGroups:      []SopsKeyGroup{{Age: c.FluxRecipients()}},
 			EncryptedRegex: kubernetesSecretSelector,
 		})
 	}
 	return rules
 }
 
-// recipients returns one key group holding the sorted, deduplicated union of
-// the given age recipients.
-func recipients(lists ...[]string) []SopsKeyGroup {
-	seen := map[string]bool{}
-	var out []string
-	for _, l := range lists {
-		for _, k := range l {
-			k = strings.TrimSpace(k)
-			if k == "" || seen[k] {
-				continue
-			}
-			seen[k] = true
-			out = append(out, k)
-		}
+// FluxSecretsRegex is the path_regex of the Kubernetes Secrets in the Flux
+// tree: files named *.sops.yaml or *.sops.yml anywhere under flux.path.
+func FluxSecretsRegex(c *model.Cluster) string {
+	prefix := ""
+	if p := cleanRel(c.Flux.Path); p != "." {
+		prefix = regexp.QuoteMeta(p) + "/"
 	}
-	sort.Strings(out)
-	return []SopsKeyGroup{{Age: out}}
+	return "^" + prefix + `.*\.sops\.ya?ml$`
 }
 
 // cleanRel normalises a relative path from cluster.hcl ("./a/b/" -> "a/b").
