@@ -2,6 +2,7 @@ package writer
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,14 +21,24 @@ const (
 	dirMode  = 0o755
 )
 
-// Apply carries out the plan following the crash-safety protocol described in
-// the package documentation. It refuses, writing nothing, when the plan has
-// unresolved conflicts (*ConflictError) or when the output directory changed
-// since the plan was made (ErrStale). An up-to-date plan writes nothing.
+// Apply is ApplyContext with a context that is never cancelled.
+func (p *Plan) Apply() error { return p.ApplyContext(context.Background()) }
+
+// ApplyContext carries out the plan following the crash-safety protocol
+// described in the package documentation. It refuses, writing nothing, when
+// the plan has unresolved conflicts (*ConflictError) or when the output
+// directory changed since the plan was made (ErrStale). An up-to-date plan
+// writes nothing.
 //
-// If Apply fails midway, the output directory is left consistent with its
+// If it fails midway, the output directory is left consistent with its
 // manifest, and rendering again with the same input completes the job.
-func (p *Plan) Apply() error {
+//
+// When ctx is cancelled (the user pressed Ctrl-C), it stops at the next safe
+// point: between two steps of the protocol, never inside a write, so that no
+// temporary file is left behind and the tree is exactly what a crash at that
+// point would leave, which the next render completes. It then returns an
+// *InterruptedError.
+func (p *Plan) ApplyContext(ctx context.Context) error {
 	if p == nil {
 		return errors.New("writer: Apply on nil plan")
 	}
@@ -59,9 +70,34 @@ func (p *Plan) Apply() error {
 		return fmt.Errorf("writer: output directory %s: %w", p.outDir, err)
 	}
 	defer root.Close()
-	a := &applier{root: root, hook: p.opts.hook, touched: map[string]bool{}}
+	a := &applier{root: root, ctx: ctx, hook: p.opts.hook, observe: p.opts.AfterStep, touched: map[string]bool{}}
+	for _, it := range p.items {
+		if it.action == Add || it.action == Update || it.action == Prune && it.obs.kind == obsFile {
+			a.total++
+		}
+	}
+	if p.gitattr.changed() {
+		a.total++
+	}
 	return a.run(p)
 }
+
+// InterruptedError is returned by ApplyContext when its context was
+// cancelled. The output directory is consistent with its manifest (see the
+// crash-safety protocol): Done of the Total files to write or delete were,
+// and rendering again completes the others.
+type InterruptedError struct {
+	Done, Total int
+	// Cause is the context's cause (context.Cause), such as the signal
+	// that stopped the render.
+	Cause error
+}
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("writer: interrupted after %d of %d file changes", e.Done, e.Total)
+}
+
+func (e *InterruptedError) Unwrap() error { return e.Cause }
 
 // ensureDir creates the output directory if needed, making its creation
 // durable before anything is written into it.
@@ -88,22 +124,50 @@ func ensureDir(dir string) error {
 // applier performs the mutations of one Apply, all confined to root.
 type applier struct {
 	root    *os.Root
-	hook    func(string) error
-	touched map[string]bool // directories whose entries changed, to fsync
+	ctx     context.Context
+	hook    func(string) error // Options.hook
+	observe func(string)       // Options.AfterStep
+	touched map[string]bool    // directories whose entries changed, to fsync
+
+	done, total int // file changes made, and planned (InterruptedError)
 }
 
-// step reports a completed mutation to the test hook.
+// step reports a completed mutation to the hooks, then stops Apply if its
+// context was cancelled: every step ends at a safe point.
 func (a *applier) step(rel string) error {
+	if err := a.lastStep(rel); err != nil {
+		return err
+	}
+	return a.checkpoint()
+}
+
+// lastStep reports the final mutation, after which there is nothing left to
+// stop: an interrupt that comes then changes nothing.
+func (a *applier) lastStep(rel string) error {
+	if a.observe != nil {
+		a.observe(rel)
+	}
 	if a.hook == nil {
 		return nil
 	}
 	return a.hook(rel)
 }
 
+// checkpoint returns an *InterruptedError once the context is cancelled.
+func (a *applier) checkpoint() error {
+	if a.ctx.Err() == nil {
+		return nil
+	}
+	return &InterruptedError{Done: a.done, Total: a.total, Cause: context.Cause(a.ctx)}
+}
+
 func (a *applier) run(p *Plan) error {
 	// onDisk tracks the manifest bytes currently on disk, to skip rewriting
 	// identical content.
 	onDisk, exists := p.manifestRaw, p.manifestExists
+	if err := a.checkpoint(); err != nil {
+		return err // interrupted before anything was written
+	}
 
 	// 1. Intermediate manifest: accept both old and new content for every
 	// path about to change, before changing any.
@@ -141,6 +205,7 @@ func (a *applier) run(p *Plan) error {
 			return err
 		}
 		a.touched[path.Dir(it.path)] = true
+		a.done++
 		if err := a.step(it.path); err != nil {
 			return err
 		}
@@ -153,6 +218,7 @@ func (a *applier) run(p *Plan) error {
 				return fmt.Errorf("writer: prune %s: %w", it.path, err)
 			}
 			a.touched[path.Dir(it.path)] = true
+			a.done++
 			if err := a.step(it.path); err != nil {
 				return err
 			}
@@ -180,6 +246,7 @@ func (a *applier) run(p *Plan) error {
 		if err := a.writeFile(GitattributesName, g.new, opt); err != nil {
 			return err
 		}
+		a.done++
 		if err := a.step(GitattributesName); err != nil {
 			return err
 		}
@@ -190,7 +257,7 @@ func (a *applier) run(p *Plan) error {
 		if err := a.writeManifest(p.manifestNew); err != nil {
 			return err
 		}
-		if err := a.step(ManifestName); err != nil {
+		if err := a.lastStep(ManifestName); err != nil {
 			return err
 		}
 	} else if err := a.syncDir("."); err != nil { // .gitattributes may have changed
@@ -255,6 +322,11 @@ func (a *applier) writeFile(rel string, data []byte, perm renameio.Option) error
 	defer pf.Cleanup() // removes the temporary file unless the rename happened
 	if _, err := pf.Write(data); err != nil {
 		return fmt.Errorf("writer: write %s: %w", rel, err)
+	}
+	if a.observe != nil {
+		// The content is in the temporary file, which is about to
+		// replace its target: the one moment a crash leaves it behind.
+		a.observe(path.Join(path.Dir(rel), filepath.Base(pf.Name())))
 	}
 	if err := pf.CloseAtomicallyReplace(); err != nil {
 		return fmt.Errorf("writer: write %s: %w", rel, err)

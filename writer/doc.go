@@ -71,6 +71,11 @@
 // rerun without needing Force again: the user already chose to discard that
 // edit.
 //
+// ApplyContext also stops when its context is cancelled (Ctrl-C), at the next
+// safe point: after a step of this sequence, never inside a write. The tree
+// is then exactly what a crash at that point would leave, without the
+// temporary file a crash inside a write leaves.
+//
 // An interrupted write may leave a renameio temporary file (".name1234...")
 // next to its target; it is not owned and is never read by hlcgen.
 //

@@ -116,6 +116,13 @@ type Options struct {
 	// hand. It never overrides Foreign or Escape conflicts.
 	Force bool
 
+	// AfterStep, when set, is called after each step Apply takes, with the
+	// path it concerns: a file written or deleted, a directory removed
+	// (with a trailing slash), the manifest, and also, just before a file
+	// replaces its target, the temporary file holding its content. It is
+	// how the CLI's tests stop a real render at a known point.
+	AfterStep func(path string)
+
 	// hook, when set (only by tests), is called after each mutation Apply
 	// makes, with the relative path it mutated. Returning an error makes
 	// Apply stop right there, as a crash would, without any cleanup.
