@@ -58,7 +58,11 @@ func planRender(c *cli.Context) (*writer.Plan, error) {
 	if out == "" {
 		out = dir
 	}
-	plan, err := writer.NewPlan(out, res.Files, writer.Options{Force: c.Bool("force")})
+	opts := writer.Options{Force: c.Bool("force")}
+	if testAfterStep != nil {
+		opts.AfterStep = func(step string) { testAfterStep(c.Context, step) }
+	}
+	plan, err := writer.NewPlan(out, res.Files, opts)
 	if err != nil {
 		return nil, cli.Exit(fmt.Sprintf("hlcgen: %v", err), exitUsage)
 	}
@@ -83,9 +87,17 @@ func runRender(c *cli.Context) error {
 		return conflictExit(c, conflicts)
 	}
 	changes := plan.Changes()
-	if err := plan.Apply(); err != nil {
+	if testAfterStep != nil {
+		testAfterStep(c.Context, "")
+	}
+	if err := writeFiles(c, func() error { return plan.ApplyContext(c.Context) }); err != nil {
 		var ce *writer.ConflictError
+		var ie *writer.InterruptedError
 		switch {
+		case errors.As(err, &ie):
+			if sig := interruptedSignal(c.Context); sig != nil {
+				return interruptedExit(sig, fmt.Sprintf("stopped at a safe point after %d of %d file changes. Run `hlcgen render` to finish.", ie.Done, ie.Total))
+			}
 		case errors.As(err, &ce):
 			return conflictExit(c, ce.Conflicts)
 		case errors.Is(err, writer.ErrStale):
