@@ -79,6 +79,7 @@ func (p *Plan) ApplyContext(ctx context.Context) error {
 	if p.gitattr.changed() {
 		a.total++
 	}
+	a.total += len(p.leftovers)
 	return a.run(p)
 }
 
@@ -229,6 +230,32 @@ func (a *applier) run(p *Plan) error {
 			if err := a.removeEmptyParents(it.path); err != nil {
 				return err
 			}
+		}
+	}
+
+	// 3b. Temporary files of interrupted renders: hlcgen's own, never
+	// listed in a manifest, recognised by name (scan.go).
+	for _, l := range p.leftovers {
+		fi, err := a.root.Lstat(l)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("writer: remove %s: %w", l, err)
+		}
+		if !fi.Mode().IsRegular() {
+			continue // replaced since the plan (which Apply re-checked): leave it
+		}
+		if err := a.root.Remove(l); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("writer: remove %s: %w", l, err)
+		}
+		a.touched[path.Dir(l)] = true
+		a.done++
+		if err := a.step(l); err != nil {
+			return err
+		}
+		if err := a.removeEmptyParents(l); err != nil {
+			return err
 		}
 	}
 

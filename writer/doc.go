@@ -76,8 +76,12 @@
 // is then exactly what a crash at that point would leave, without the
 // temporary file a crash inside a write leaves.
 //
-// An interrupted write may leave a renameio temporary file (".name1234...")
-// next to its target; it is not owned and is never read by hlcgen.
+// A process killed inside a write (kill -9, a power loss) leaves a renameio
+// temporary file (".name1234...") next to its target. It is never owned and
+// never read; the next plan recognises it by that exact name next to a file
+// hlcgen writes or owns, lists it (RemoveTemp, so `render --check` fails),
+// and Apply deletes it. Other files under the output directories that
+// hlcgen does not own are Strays: listed, never touched (scan.go).
 //
 // Concurrent renders into the same directory are not supported.
 package writer

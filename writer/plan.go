@@ -34,6 +34,9 @@ const (
 	// Escape (conflict): the path is malformed or leads outside the output
 	// directory, or the target is a symlink. Never overridable.
 	Escape
+	// RemoveTemp: a temporary file left by a render that was killed or lost
+	// power (see Stray) will be deleted.
+	RemoveTemp
 )
 
 // String returns a short lowercase name, suitable for CLI listings.
@@ -53,6 +56,8 @@ func (a Action) String() string {
 		return "foreign"
 	case Escape:
 		return "escape"
+	case RemoveTemp:
+		return "remove"
 	}
 	return fmt.Sprintf("Action(%d)", int(a))
 }
@@ -171,6 +176,9 @@ type Plan struct {
 
 	gitattr gitattrState
 
+	leftovers []string // temporary files of interrupted renders, to delete
+	strays    []Stray
+
 	applied bool
 }
 
@@ -235,6 +243,9 @@ func NewPlan(outDir string, files []generator.File, opts Options) (*Plan, error)
 		}
 	}
 	markAliases(p.items)
+	if p.leftovers, p.strays, err = in.scan(p.items); err != nil {
+		return nil, err
+	}
 
 	var final []manifestEntry
 	var ownedAfter []string
@@ -413,6 +424,9 @@ func (p *Plan) Changes() []Change {
 			out = append(out, Change{Path: it.path, Action: it.action, Reason: it.reason})
 		}
 	}
+	for _, l := range p.leftovers {
+		out = append(out, Change{Path: l, Action: RemoveTemp, Reason: reasonLeftover})
+	}
 	switch g := &p.gitattr; {
 	case g.conflict != nil:
 		out = append(out, *g.conflict)
@@ -429,6 +443,16 @@ func (p *Plan) Changes() []Change {
 	}
 	slices.SortStableFunc(out, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
 	return out
+}
+
+// Strays returns the files under the output directories (generator.OutputDirs)
+// that hlcgen neither owns nor writes, sorted by path. They are never
+// touched; `render --check` lists them so that a review sees them.
+func (p *Plan) Strays() []Stray {
+	if p == nil {
+		return nil
+	}
+	return slices.Clone(p.strays)
 }
 
 // OutDir returns the absolute output directory the plan is for.
@@ -454,6 +478,7 @@ func (p *Plan) fingerprint() string {
 		fmt.Fprintf(&b, "%q %d %q %t %t %s %t %d %s\n",
 			it.path, it.action, it.reason, it.conflict, it.produced, it.newHash, it.owned, it.obs.kind, it.obs.hash)
 	}
+	fmt.Fprintf(&b, "leftovers %q\n", p.leftovers)
 	fmt.Fprintf(&b, "manifest %t %s\n", p.manifestExists, hashBytes(p.manifestRaw))
 	fmt.Fprintf(&b, "gitattributes %t %s %s %v\n", p.gitattr.exists, hashBytes(p.gitattr.old), hashBytes(p.gitattr.new), p.gitattr.conflict)
 	return b.String()

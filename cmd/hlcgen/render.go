@@ -116,6 +116,11 @@ func runRender(c *cli.Context) error {
 }
 
 func reportCheck(c *cli.Context, plan *writer.Plan) error {
+	// Files hlcgen does not own under its output directories do not make
+	// the outputs out of date, but a review should see them.
+	for _, s := range plan.Strays() {
+		fmt.Fprintf(c.App.ErrWriter, "warning: %s\n", s)
+	}
 	if plan.UpToDate() {
 		return nil
 	}
