@@ -299,7 +299,7 @@ func intermediateEntries(items []*item) []manifestEntry {
 	var out []manifestEntry
 	for _, it := range items {
 		switch it.action {
-		case Unchanged:
+		case Unchanged, Adopt:
 			out = append(out, manifestEntry{Path: it.path, SHA256: it.newHash})
 		case Add, Update:
 			// obs.hash is empty when the file does not exist yet; when it

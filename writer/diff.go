@@ -22,6 +22,8 @@ func (p *Plan) Diff(w io.Writer) error {
 		switch {
 		case c.Path == ManifestName || c.Action.IsConflict() || c.Action == Unchanged:
 			continue
+		case c.Action == Adopt || c.Action == RemoveTemp:
+			continue // bookkeeping: no content changes
 		case c.Path == GitattributesName:
 			if p.gitattr.exists {
 				old = p.gitattr.old

@@ -200,3 +200,23 @@ func FuzzNewPlan(f *testing.F) {
 		}
 	})
 }
+
+// TestDiffSkipsBookkeeping: adopting a file (a lost manifest) and deleting a
+// leftover temporary file change no content, so Diff shows nothing for them.
+func TestDiffSkipsBookkeeping(t *testing.T) {
+	files := gen("generated/a.nix", "a\n")
+	dir := t.TempDir()
+	render(t, dir, files, Options{})
+	if err := os.Remove(filepath.Join(dir, ManifestName)); err != nil {
+		t.Fatal(err)
+	}
+	leaveTemp(t, dir, "generated/a.nix", "half")
+	p := plan(t, dir, files, Options{})
+	var buf bytes.Buffer
+	if err := p.Diff(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() != 0 {
+		t.Fatalf("diff of bookkeeping changes:\n%s", buf.String())
+	}
+}

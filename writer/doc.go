@@ -10,7 +10,15 @@
 // the output directory belongs to the user and is never modified or deleted:
 //
 //   - a file at an output path that is not in the manifest is Foreign, a
-//     conflict that cannot be overridden;
+//     conflict that cannot be overridden, unless it shows that an earlier
+//     render wrote it: one holding exactly the generated content is adopted
+//     (Adopt: nothing can be lost), one that starts with hlcgen's header
+//     but differs is Unrecorded, a conflict Options.Force may override
+//     (without the manifest's hash, an older render and a hand edit look
+//     the same). That is what a lost manifest leaves; a corrupt one is
+//     treated as lost (Plan.ManifestProblem says why), while one from
+//     another manifest version or one that is not a regular file is
+//     refused;
 //   - an owned file whose content no longer matches the manifest was Edited by
 //     hand, a conflict that Options.Force may override;
 //   - a path that is malformed or whose resolution leaves the output directory

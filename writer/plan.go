@@ -37,6 +37,15 @@ const (
 	// RemoveTemp: a temporary file left by a render that was killed or lost
 	// power (see Stray) will be deleted.
 	RemoveTemp
+	// Adopt: a file the manifest does not list (it was lost, or is
+	// corrupt) already holds exactly the generated content. It is not
+	// touched; the manifest takes it over, since nothing can be lost.
+	Adopt
+	// Unrecorded (conflict): a file the manifest does not list starts with
+	// hlcgen's header, so an earlier render wrote it, but differs from the
+	// generated content. Without the manifest's hash, hlcgen cannot tell an
+	// older render from a hand edit. Options.Force turns it into an Update.
+	Unrecorded
 )
 
 // String returns a short lowercase name, suitable for CLI listings.
@@ -58,13 +67,17 @@ func (a Action) String() string {
 		return "escape"
 	case RemoveTemp:
 		return "remove"
+	case Adopt:
+		return "adopt"
+	case Unrecorded:
+		return "unrecorded"
 	}
 	return fmt.Sprintf("Action(%d)", int(a))
 }
 
 // IsConflict reports whether a is one of the conflict actions.
 func (a Action) IsConflict() bool {
-	return a == Edited || a == Foreign || a == Escape
+	return a == Edited || a == Foreign || a == Escape || a == Unrecorded
 }
 
 // Change describes the plan for one path.
@@ -89,6 +102,8 @@ const (
 	reasonRelinquish = "pruned: no longer generated (no longer a regular file; left untouched)"
 	reasonEdited     = "edited by hand since last render (hash differs from " + ManifestName + ")"
 	reasonForeign    = "exists but is not owned by hlcgen"
+	reasonAdopted    = "not in " + ManifestName + ", but identical to what render writes: hlcgen takes it over"
+	reasonUnrecorded = "starts with hlcgen's header but is not in " + ManifestName + ", and differs from what render writes (an older render, or a hand edit)"
 )
 
 // ConflictError is returned by Apply when the plan has unresolved conflicts.
@@ -118,7 +133,8 @@ var ErrStale = errors.New("writer: output directory changed since the plan was m
 // Options configures a plan.
 type Options struct {
 	// Force allows overwriting or pruning owned files that were edited by
-	// hand. It never overrides Foreign or Escape conflicts.
+	// hand, and overwriting Unrecorded ones. It never overrides Foreign or
+	// Escape conflicts.
 	Force bool
 
 	// AfterStep, when set, is called after each step Apply takes, with the
@@ -170,9 +186,10 @@ type Plan struct {
 	files  []generator.File
 	items  []*item // sorted by path
 
-	manifestExists bool
-	manifestRaw    []byte // current manifest bytes, nil if absent
-	manifestNew    []byte // manifest after a successful Apply
+	manifestExists  bool
+	manifestRaw     []byte // current manifest bytes, nil if absent
+	manifestNew     []byte // manifest after a successful Apply
+	manifestProblem string // why the manifest on disk is corrupt, if it is
 
 	gitattr gitattrState
 
@@ -212,7 +229,7 @@ func NewPlan(outDir string, files []generator.File, opts Options) (*Plan, error)
 	defer in.close()
 
 	var owned map[string]manifestEntry
-	p.manifestRaw, p.manifestExists, owned, err = readManifest(in.root)
+	p.manifestRaw, p.manifestExists, owned, p.manifestProblem, err = readManifest(in.root)
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +255,7 @@ func NewPlan(outDir string, files []generator.File, opts Options) (*Plan, error)
 			return nil, err
 		}
 		p.classify(it)
-		if it.action == Unchanged {
+		if it.action == Unchanged || it.action == Adopt {
 			it.obs.content = nil // only needed for diffs; don't hold every file in memory
 		}
 	}
@@ -351,12 +368,16 @@ func (p *Plan) classify(it *item) {
 		}
 	case obsFile:
 		switch {
+		case !it.owned && obs.hash == it.newHash:
+			// A lost or corrupt manifest, or a file copied in: taking
+			// over what is already exactly the output loses nothing.
+			it.action, it.reason = Adopt, reasonAdopted
+		case !it.owned && hasHeader(obs.content) && p.opts.Force:
+			it.action, it.reason = Update, reasonUnrecorded+"; overwritten anyway (force)"
+		case !it.owned && hasHeader(obs.content):
+			conflict(Unrecorded, reasonUnrecorded)
 		case !it.owned:
-			reason := reasonForeign
-			if obs.hash == it.newHash {
-				reason += " (its content is identical to the generated file; delete it to let hlcgen take it over)"
-			}
-			conflict(Foreign, reason)
+			conflict(Foreign, reasonForeign)
 		case obs.hash == it.newHash:
 			// Includes an owned file edited by hand into exactly the
 			// generated content: nothing can be lost, so no conflict.
@@ -436,6 +457,8 @@ func (p *Plan) Changes() []Change {
 		out = append(out, Change{Path: GitattributesName, Action: Update, Reason: "hlcgen block out of date"})
 	}
 	switch {
+	case p.manifestProblem != "":
+		out = append(out, Change{Path: ManifestName, Action: Update, Reason: "replaces a corrupt manifest (" + p.manifestProblem + ")"})
 	case !p.manifestExists:
 		out = append(out, Change{Path: ManifestName, Action: Add, Reason: "manifest created"})
 	case !bytes.Equal(p.manifestRaw, p.manifestNew):
@@ -443,6 +466,17 @@ func (p *Plan) Changes() []Change {
 	}
 	slices.SortStableFunc(out, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
 	return out
+}
+
+// ManifestProblem says why the manifest on disk is corrupt, or returns "".
+// A corrupt manifest is treated as a lost one: the plan owns nothing yet,
+// adopts the files that already hold the generated content (Adopt) and
+// lists the others as conflicts, and Apply replaces the manifest.
+func (p *Plan) ManifestProblem() string {
+	if p == nil {
+		return ""
+	}
+	return p.manifestProblem
 }
 
 // Strays returns the files under the output directories (generator.OutputDirs)

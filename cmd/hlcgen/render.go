@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,7 +67,30 @@ func planRender(c *cli.Context) (*writer.Plan, error) {
 	if err != nil {
 		return nil, cli.Exit(fmt.Sprintf("hlcgen: %v", err), exitUsage)
 	}
+	if problem := plan.ManifestProblem(); problem != "" {
+		fmt.Fprintf(c.App.ErrWriter, "warning: %s is corrupt (%s), so hlcgen treats it as lost: files that already hold what render writes are taken over, any other file in the way is listed, and nothing is pruned.\n",
+			writer.ManifestName, problem)
+	}
 	return plan, nil
+}
+
+// printChanges lists changes one per line, "action path: reason", except
+// that adopted files (a lost manifest) are summed up in one line.
+func printChanges(w io.Writer, changes []writer.Change) {
+	var adopted []writer.Change
+	for _, ch := range changes {
+		if ch.Action == writer.Adopt {
+			adopted = append(adopted, ch)
+		}
+	}
+	for _, ch := range changes {
+		switch {
+		case ch.Action != writer.Adopt || len(adopted) == 1:
+			fmt.Fprintf(w, "%s\n", ch)
+		case ch == adopted[0]:
+			fmt.Fprintf(w, "adopt %d files: not in %s, but identical to what render writes: hlcgen takes them over\n", len(adopted), writer.ManifestName)
+		}
+	}
 }
 
 func runRender(c *cli.Context) error {
@@ -109,9 +133,7 @@ func runRender(c *cli.Context) error {
 		fmt.Fprintln(c.App.Writer, "up to date")
 		return nil
 	}
-	for _, ch := range changes {
-		fmt.Fprintf(c.App.Writer, "%s\n", ch)
-	}
+	printChanges(c.App.Writer, changes)
 	return nil
 }
 
@@ -124,9 +146,7 @@ func reportCheck(c *cli.Context, plan *writer.Plan) error {
 	if plan.UpToDate() {
 		return nil
 	}
-	for _, ch := range plan.Changes() {
-		fmt.Fprintf(c.App.ErrWriter, "%s\n", ch)
-	}
+	printChanges(c.App.ErrWriter, plan.Changes())
 	msg := "generated files are out of date: run `hlcgen render` and commit the result."
 	if conflicts := plan.Conflicts(); len(conflicts) > 0 {
 		msg = "generated files are out of date, and render would stop: " + conflictAdvice(conflicts) + " Then run `hlcgen render` and commit the result."
@@ -167,6 +187,9 @@ func conflictAdvice(conflicts []writer.Change) string {
 	}
 	if has[writer.Foreign] {
 		advice = append(advice, "Move away or delete the files hlcgen does not own (or fix them as their line says): it never overwrites them, even with --force.")
+	}
+	if has[writer.Unrecorded] {
+		advice = append(advice, "The unrecorded files start with hlcgen's header, but "+writer.ManifestName+" does not list them (it was lost or is corrupt) and they differ from what render writes: `hlcgen diff` shows how. Rerun with --force to overwrite them, or delete them.")
 	}
 	if has[writer.Escape] {
 		advice = append(advice, "Replace symlinks that lead outside the output directory with real directories: hlcgen never writes through them, even with --force.")
