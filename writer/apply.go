@@ -67,7 +67,7 @@ func (p *Plan) ApplyContext(ctx context.Context) error {
 	}
 	root, err := os.OpenRoot(p.outDir)
 	if err != nil {
-		return fmt.Errorf("writer: output directory %s: %w", p.outDir, err)
+		return ioErr("open", ".", err)
 	}
 	defer root.Close()
 	a := &applier{root: root, ctx: ctx, hook: p.opts.hook, observe: p.opts.AfterStep, touched: map[string]bool{}}
@@ -80,7 +80,12 @@ func (p *Plan) ApplyContext(ctx context.Context) error {
 		a.total++
 	}
 	a.total += len(p.leftovers)
-	return a.run(p)
+	err = a.run(p)
+	var ioe *IOError
+	if errors.As(err, &ioe) && a.changed {
+		ioe.Changed = true
+	}
+	return err
 }
 
 // InterruptedError is returned by ApplyContext when its context was
@@ -106,18 +111,18 @@ func ensureDir(dir string) error {
 	if _, err := os.Lstat(dir); err == nil {
 		return nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("writer: output directory %s: %w", dir, err)
+		return ioErr("read", ".", err)
 	}
 	if err := os.MkdirAll(dir, dirMode); err != nil {
-		return fmt.Errorf("writer: create output directory %s: %w", dir, err)
+		return ioErr("create directory", ".", err)
 	}
 	parent, err := os.Open(filepath.Dir(dir))
 	if err != nil {
-		return fmt.Errorf("writer: sync %s: %w", filepath.Dir(dir), err)
+		return ioErr("sync", "..", err)
 	}
 	defer parent.Close()
 	if err := syncFile(parent); err != nil {
-		return fmt.Errorf("writer: sync %s: %w", filepath.Dir(dir), err)
+		return ioErr("sync", "..", err)
 	}
 	return nil
 }
@@ -130,7 +135,8 @@ type applier struct {
 	observe func(string)       // Options.AfterStep
 	touched map[string]bool    // directories whose entries changed, to fsync
 
-	done, total int // file changes made, and planned (InterruptedError)
+	done, total int  // file changes made, and planned (InterruptedError)
+	changed     bool // anything on disk changed (IOError.Changed)
 }
 
 // step reports a completed mutation to the hooks, then stops Apply if its
@@ -216,8 +222,9 @@ func (a *applier) run(p *Plan) error {
 	for _, it := range prunes {
 		if it.obs.kind == obsFile {
 			if err := a.root.Remove(it.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("writer: prune %s: %w", it.path, err)
+				return ioErr("remove", it.path, err)
 			}
+			a.changed = true
 			a.touched[path.Dir(it.path)] = true
 			a.done++
 			if err := a.step(it.path); err != nil {
@@ -241,14 +248,15 @@ func (a *applier) run(p *Plan) error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("writer: remove %s: %w", l, err)
+			return ioErr("read", l, err)
 		}
 		if !fi.Mode().IsRegular() {
 			continue // replaced since the plan (which Apply re-checked): leave it
 		}
 		if err := a.root.Remove(l); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("writer: remove %s: %w", l, err)
+			return ioErr("remove", l, err)
 		}
+		a.changed = true
 		a.touched[path.Dir(l)] = true
 		a.done++
 		if err := a.step(l); err != nil {
@@ -337,18 +345,19 @@ func (a *applier) writeFile(rel string, data []byte, perm renameio.Option) error
 	// A Root for the parent keeps the temporary file in the same directory
 	// (renameio's own Root support would put it at the top) while still
 	// confining every operation to the output directory.
+	// Errors name rel, never the temporary file (IOError).
 	sub, err := a.root.OpenRoot(path.Clean(dir))
 	if err != nil {
-		return fmt.Errorf("writer: write %s: %w", rel, err)
+		return ioErr("write", rel, err)
 	}
 	defer sub.Close()
-	pf, err := renameio.NewPendingFile(base, renameio.WithRoot(sub), perm)
+	pf, err := newPendingFile(base, renameio.WithRoot(sub), perm)
 	if err != nil {
-		return fmt.Errorf("writer: write %s: %w", rel, err)
+		return ioErr("write", rel, err)
 	}
 	defer pf.Cleanup() // removes the temporary file unless the rename happened
 	if _, err := pf.Write(data); err != nil {
-		return fmt.Errorf("writer: write %s: %w", rel, err)
+		return ioErr("write", rel, err)
 	}
 	if a.observe != nil {
 		// The content is in the temporary file, which is about to
@@ -356,10 +365,15 @@ func (a *applier) writeFile(rel string, data []byte, perm renameio.Option) error
 		a.observe(path.Join(path.Dir(rel), filepath.Base(pf.Name())))
 	}
 	if err := pf.CloseAtomicallyReplace(); err != nil {
-		return fmt.Errorf("writer: write %s: %w", rel, err)
+		return ioErr("write", rel, err)
 	}
+	a.changed = true
 	return nil
 }
+
+// newPendingFile is renameio.NewPendingFile; tests make it fail the way it
+// fails on a read-only or full file system, which root cannot provoke.
+var newPendingFile = renameio.NewPendingFile
 
 // mkdirParents creates the missing parent directories of rel with mode 0755
 // (explicitly, regardless of umask).
@@ -375,16 +389,17 @@ func (a *applier) mkdirParents(rel string) error {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			if err := a.root.Mkdir(prefix, dirMode); err != nil {
-				return fmt.Errorf("writer: mkdir %s: %w", prefix, err)
+				return ioErr("create directory", prefix, err)
 			}
+			a.changed = true
 			if err := a.root.Chmod(prefix, dirMode); err != nil {
-				return fmt.Errorf("writer: chmod %s: %w", prefix, err)
+				return ioErr("create directory", prefix, err)
 			}
 			a.touched[path.Dir(prefix)] = true
 		case err != nil:
-			return fmt.Errorf("writer: %s: %w", prefix, err)
+			return ioErr("read", prefix, err)
 		case !fi.IsDir():
-			return fmt.Errorf("writer: %s: not a directory", prefix)
+			return ioErr("create directory", prefix, syscall.ENOTDIR)
 		}
 	}
 	return nil
@@ -406,6 +421,7 @@ func (a *applier) removeEmptyParents(rel string) error {
 		if err := a.root.Remove(dir); err != nil {
 			return nil // not empty (or not removable): stop here
 		}
+		a.changed = true
 		a.touched[path.Dir(dir)] = true
 		if err := a.step(dir + "/"); err != nil {
 			return err
@@ -439,11 +455,11 @@ func (a *applier) syncDir(rel string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("writer: sync %s: %w", rel, err)
+		return ioErr("sync", rel, err)
 	}
 	defer f.Close()
 	if err := syncFile(f); err != nil {
-		return fmt.Errorf("writer: sync %s: %w", rel, err)
+		return ioErr("sync", rel, err)
 	}
 	return nil
 }

@@ -165,7 +165,7 @@ func readManifest(root *os.Root) (raw []byte, exists bool, entries map[string]ma
 		return nil, false, map[string]manifestEntry{}, "", nil
 	}
 	if err != nil {
-		return nil, false, nil, "", fmt.Errorf("writer: %s: %w", ManifestName, err)
+		return nil, false, nil, "", ioErr("read", ManifestName, err)
 	}
 	if !fi.Mode().IsRegular() {
 		// A symlinked or otherwise odd manifest could make hlcgen trust or
@@ -174,7 +174,7 @@ func readManifest(root *os.Root) (raw []byte, exists bool, entries map[string]ma
 	}
 	raw, err = root.ReadFile(ManifestName)
 	if err != nil {
-		return nil, false, nil, "", fmt.Errorf("writer: read %s: %w", ManifestName, err)
+		return nil, false, nil, "", ioErr("read", ManifestName, err)
 	}
 	entries, err = decodeManifest(raw)
 	var ve *versionError

@@ -440,9 +440,24 @@ func (p *Plan) Changes() []Change {
 		return nil
 	}
 	var out []Change
+	// Every path under a symlink that leads outside the output directory
+	// is refused for that one reason: one conflict, at the symlink.
+	under := map[string]int{}
 	for _, it := range p.items {
-		if it.action != Unchanged {
-			out = append(out, Change{Path: it.path, Action: it.action, Reason: it.reason})
+		if it.action == Unchanged {
+			continue
+		}
+		if via := it.obs.via; it.conflict && it.action == Escape && via != "" {
+			if under[via]++; under[via] == 1 {
+				out = append(out, Change{Path: via, Action: Escape, Reason: it.obs.viaTarget})
+			}
+			continue
+		}
+		out = append(out, Change{Path: it.path, Action: it.action, Reason: it.reason})
+	}
+	for i, c := range out {
+		if n, ok := under[c.Path]; ok && c.Action == Escape {
+			out[i].Reason = fmt.Sprintf("is a symlink to %q, which does not resolve inside the output directory (hlcgen follows only relative symlinks that stay inside it), so %s: make it a real directory", c.Reason, countFiles(n))
 		}
 	}
 	for _, l := range p.leftovers {
@@ -516,4 +531,12 @@ func (p *Plan) fingerprint() string {
 	fmt.Fprintf(&b, "manifest %t %s\n", p.manifestExists, hashBytes(p.manifestRaw))
 	fmt.Fprintf(&b, "gitattributes %t %s %s %v\n", p.gitattr.exists, hashBytes(p.gitattr.old), hashBytes(p.gitattr.new), p.gitattr.conflict)
 	return b.String()
+}
+
+// countFiles says that n output files cannot be written.
+func countFiles(n int) string {
+	if n == 1 {
+		return "the output file under it cannot be written"
+	}
+	return fmt.Sprintf("none of the %d output files under it can be written", n)
 }

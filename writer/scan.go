@@ -3,7 +3,6 @@ package writer
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"path"
@@ -164,7 +163,7 @@ func (in *inspector) walk(top string, dirs *[]*dirListing, listed map[string]boo
 			if errors.Is(err, fs.ErrNotExist) {
 				return nil
 			}
-			return fmt.Errorf("writer: read directory %s: %w", dir, err)
+			return ioErr("read directory", dir, err)
 		}
 		*dirs = append(*dirs, &dirListing{path: dir, key: key, entries: entries, output: true})
 		for _, e := range entries {

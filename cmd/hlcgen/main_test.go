@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -76,7 +77,10 @@ func pauseAt(pattern, marker string) func(context.Context, string) {
 //	                         pauseAt), send it SIG (INT, TERM or KILL), and
 //	                         require exit status N, or "killed"
 //
-// and the condition [tool:NAME], true when NAME is on PATH. Like
+// and the conditions [tool:NAME], true when NAME is on PATH, and [rofs],
+// true when a command can be run with a directory mounted read-only in a
+// mount namespace of its own (unshare, as root or in a user namespace),
+// which is how scripts give hlcgen a read-only file system. Like
 // testtool.Require, a missing tool fails the script instead when $CI is set.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
@@ -100,6 +104,9 @@ func TestScripts(t *testing.T) {
 			"sigexit":  cmdSigexit,
 		},
 		Condition: func(cond string) (bool, error) {
+			if cond == "rofs" {
+				return canMountReadOnly()
+			}
 			name, ok := strings.CutPrefix(cond, "tool:")
 			if !ok {
 				return false, errors.New("unknown condition " + cond)
@@ -242,4 +249,26 @@ func cmdSigexit(ts *testscript.TestScript, neg bool, args []string) {
 	if got != args[2] {
 		ts.Fatalf("exit status %s, want %s", got, args[2])
 	}
+}
+
+// canMountReadOnly is the [rofs] condition: whether readonly.sh's way of
+// mounting a directory read-only works here.
+func canMountReadOnly() (bool, error) {
+	dir, err := os.MkdirTemp("", "hlcgen-rofs")
+	if err != nil {
+		return false, err
+	}
+	defer os.RemoveAll(dir)
+	flags := "-m"
+	if os.Geteuid() != 0 {
+		flags = "-rm" // a user namespace, where an unprivileged user may mount
+	}
+	probe := exec.Command("unshare", flags, "sh", "-c", `mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" && ! touch "$0/x" 2>/dev/null`, dir)
+	if out, err := probe.CombinedOutput(); err != nil {
+		if os.Getenv("CI") != "" {
+			return false, fmt.Errorf("[rofs] is required when CI is set: unshare %s: %v\n%s", flags, err, out)
+		}
+		return false, nil
+	}
+	return true, nil
 }

@@ -55,17 +55,14 @@ func planRender(c *cli.Context) (*writer.Plan, error) {
 	if err != nil {
 		return nil, cli.Exit(fmt.Sprintf("hlcgen: %v\nThis is a bug in hlcgen; nothing was written.", err), exitUsage)
 	}
-	out := c.String("out")
-	if out == "" {
-		out = dir
-	}
+	out := outFlag(c)
 	opts := writer.Options{Force: c.Bool("force")}
 	if testAfterStep != nil {
 		opts.AfterStep = func(step string) { testAfterStep(c.Context, step) }
 	}
 	plan, err := writer.NewPlan(out, res.Files, opts)
 	if err != nil {
-		return nil, cli.Exit(fmt.Sprintf("hlcgen: %v", err), exitUsage)
+		return nil, treeError(out, err)
 	}
 	if problem := plan.ManifestProblem(); problem != "" {
 		fmt.Fprintf(c.App.ErrWriter, "warning: %s is corrupt (%s), so hlcgen treats it as lost: files that already hold what render writes are taken over, any other file in the way is listed, and nothing is pruned.\n",
@@ -125,9 +122,9 @@ func runRender(c *cli.Context) error {
 		case errors.As(err, &ce):
 			return conflictExit(c, ce.Conflicts)
 		case errors.Is(err, writer.ErrStale):
-			return cli.Exit("hlcgen: the output directory changed while rendering; nothing more was written. Run `hlcgen render` again.", exitUsage)
+			return cli.Exit("hlcgen: the output directory changed while rendering, so nothing was written. Run `hlcgen render` again.", exitUsage)
 		}
-		return cli.Exit(fmt.Sprintf("hlcgen: %v\nRun `hlcgen render` again to finish: an interrupted render always completes on a rerun.", err), exitUsage)
+		return treeError(outFlag(c), err)
 	}
 	if len(changes) == 0 {
 		fmt.Fprintln(c.App.Writer, "up to date")
@@ -195,4 +192,40 @@ func conflictAdvice(conflicts []writer.Change) string {
 		advice = append(advice, "Replace symlinks that lead outside the output directory with real directories: hlcgen never writes through them, even with --force.")
 	}
 	return strings.Join(advice, " ")
+}
+
+// outFlag is the output directory as the user named it: --out, or else the
+// directory holding the spec.
+func outFlag(c *cli.Context) string {
+	if out := c.String("out"); out != "" {
+		return out
+	}
+	return filepath.Dir(c.String("file"))
+}
+
+// treeError reports a failure to read or write the output tree (out): the
+// real file and the system's reason, what to do about it, and whether
+// anything changed. A rerun is advised only once the cause is fixed: the
+// same render would fail the same way.
+func treeError(out string, err error) error {
+	var ioe *writer.IOError
+	if !errors.As(err, &ioe) {
+		return cli.Exit(fmt.Sprintf("hlcgen: %v", err), exitUsage)
+	}
+	msg := "hlcgen: " + ioe.Error() + "."
+	if rel, err := filepath.Rel(".", out); err != nil || rel != "." {
+		msg = "hlcgen: " + out + ": " + ioe.Error() + "."
+	}
+	if h := ioe.Hint(); h != "" {
+		msg += "\n" + h
+	}
+	switch {
+	case ioe.Changed:
+		msg += "\nThe files written so far are recorded in " + writer.ManifestName + ": once the cause is fixed, `hlcgen render` finishes the job."
+	case ioe.Op == "read" || ioe.Op == "read directory" || ioe.Op == "open":
+		msg += "\nNothing was written."
+	default:
+		msg += "\nNothing was changed."
+	}
+	return cli.Exit(msg, exitUsage)
 }
