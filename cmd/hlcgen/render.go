@@ -45,7 +45,15 @@ func planRender(c *cli.Context) (*writer.Plan, error) {
 		return nil, err
 	}
 	dir := filepath.Dir(path)
-	res, err := pipeline.Spec(path, src, os.DirFS(dir))
+	out := outFlag(c)
+	layout, warning, err := outputLayout(out, dir)
+	if err != nil {
+		return nil, err
+	}
+	if warning != "" {
+		fmt.Fprintf(c.App.ErrWriter, "warning: %s\n", warning)
+	}
+	res, err := pipeline.SpecAt(path, src, os.DirFS(dir), layout)
 	l := &loaded{path: path, spec: res.Spec, diags: res.Diags}
 	printDiagnostics(c, l)
 	if res.Diags.HasErrors() {
@@ -55,7 +63,6 @@ func planRender(c *cli.Context) (*writer.Plan, error) {
 	if err != nil {
 		return nil, cli.Exit(fmt.Sprintf("hlcgen: %v\nThis is a bug in hlcgen; nothing was written.", err), exitUsage)
 	}
-	out := outFlag(c)
 	opts := writer.Options{Force: c.Bool("force")}
 	if testAfterStep != nil {
 		opts.AfterStep = func(step string) { testAfterStep(c.Context, step) }

@@ -66,7 +66,7 @@ const (
 // world-readable. Flux's age key arrives through a sops-nix template, which
 // is rendered under /run/secrets at activation and linked into the same
 // directory.
-func renderBootstrap(c *model.Cluster) generator.File {
+func renderBootstrap(c *model.Cluster, l generator.Layout) generator.File {
 	var rules []nix.Expr
 	link := func(file string, object nix.Expr) {
 		rules = append(rules, nix.Apply(nix.Var("link"), nix.String(file), object))
@@ -101,7 +101,7 @@ func renderBootstrap(c *model.Cluster) generator.File {
 	params := []string{"pkgs"}
 	if c.Flux != nil {
 		params = []string{"config", "pkgs"}
-		fluxAgeKey(c, body)
+		fluxAgeKey(c, l, body)
 	}
 	return nixFile(BootstrapModulePath, module(nix.Let(bindings, body), params...))
 }
@@ -282,8 +282,9 @@ func rookOperator(c *model.Cluster) nix.Expr {
 // The key comes from the cluster sops file, which every Kubernetes node can
 // decrypt anyway for the k3s token; anyone holding that token can join as a
 // server and read every Secret, so a separate file would protect nothing.
-func fluxAgeKey(c *model.Cluster, body *nix.AttrSet) {
-	secret := nix.NewAttrs().Set("sopsFile", repoPath("../../"+cleanRel(c.Secrets.SopsFile)))
+func fluxAgeKey(c *model.Cluster, l generator.Layout, body *nix.AttrSet) {
+	// From generated/modules/ up to the output directory, then to the file.
+	secret := nix.NewAttrs().Set("sopsFile", repoPath("../../"+l.SpecFile(cleanRel(c.Secrets.SopsFile))))
 	if strings.HasSuffix(c.Secrets.SopsFile, ".json") {
 		secret.Set("format", nix.String("json"))
 	}

@@ -124,8 +124,17 @@ func cleanRel(p string) string {
 // pipeline the same rules as JSON to check against sops's configuration
 // schema (schema/sops.schema.json): a rule sops would reject is a bug in
 // hlcgen, not in the user's spec.
-func renderSopsConfig(c *model.Cluster) generator.File {
+func renderSopsConfig(c *model.Cluster, l generator.Layout) generator.File {
 	cfg := sopsConfig{CreationRules: SopsRules(c)}
+	// SopsRules' paths are relative to the spec's directory; sops matches
+	// them relative to .sops.yaml's, the output directory. Every regex is
+	// anchored with a leading ^.
+	if dir := l.SpecFile("."); dir != "." {
+		for i := range cfg.CreationRules {
+			r := &cfg.CreationRules[i]
+			r.PathRegex = "^" + regexp.QuoteMeta(dir+"/") + strings.TrimPrefix(r.PathRegex, "^")
+		}
+	}
 	doc, err := json.Marshal(cfg)
 	if err != nil {
 		panic("kubernetes: .sops.yaml: " + err.Error())

@@ -49,7 +49,7 @@ func (p *plan) hostModule(name string) nix.Expr {
 	// The host's own secrets file, which .sops.yaml gives to the admins and
 	// this node alone. It is encrypted, so it may be copied to the store;
 	// it need not exist until a secret uses it.
-	set(m, repoPath(file, model.HostSecretsFile(name)), "sops", "defaultSopsFile")
+	set(m, repoPath(file, p.layout.SpecFile(model.HostSecretsFile(name))), "sops", "defaultSopsFile")
 	set(m, nix.String(c.Cluster.TimeZone), "time", "timeZone")
 	set(m, nix.String(c.Cluster.StateVersion), "system", "stateVersion")
 
@@ -73,11 +73,18 @@ func set(m *nix.AttrSet, v nix.Expr, attrPath ...string) {
 // cluster's, then the modules of every group the node is in.
 func (p *plan) hostImports(name string) []nix.Expr {
 	n := p.c.Nodes[name]
-	repoPaths := []string{n.Hardware, path.Join(modulesDir, roleModule(n.Role))}
-	repoPaths = append(repoPaths, n.ExtraModules...)
-	repoPaths = append(repoPaths, p.c.Cluster.ExtraModules...)
+	spec := p.layout.SpecFile // hand-written modules are in the spec's directory
+	repoPaths := []string{spec(n.Hardware), path.Join(modulesDir, roleModule(n.Role))}
+	for _, m := range n.ExtraModules {
+		repoPaths = append(repoPaths, spec(m))
+	}
+	for _, m := range p.c.Cluster.ExtraModules {
+		repoPaths = append(repoPaths, spec(m))
+	}
 	for _, g := range n.Groups {
-		repoPaths = append(repoPaths, p.c.Groups[g].Modules...)
+		for _, m := range p.c.Groups[g].Modules {
+			repoPaths = append(repoPaths, spec(m))
+		}
 	}
 	var out []nix.Expr
 	for _, rp := range dedupe(repoPaths) {

@@ -199,7 +199,7 @@ func (p *plan) k8sModule() nix.Expr {
 				nix.Concat(nix.Select(nix.Var("flags"), "clusterFlags"), nix.Select(nix.Var("flags"), "nodeFlags"))))).
 		Blank().
 		SetPath([]string{"sops", "secrets", token}, nix.NewAttrs().
-			Set("sopsFile", repoPath(path.Join(modulesDir, k8sModule), c.Secrets.SopsFile)).
+			Set("sopsFile", repoPath(path.Join(modulesDir, k8sModule), p.layout.SpecFile(c.Secrets.SopsFile))).
 			Set("restartUnits", strList([]string{"k3s.service"}))).
 		Blank().
 		Comment("NixOS keeps kernel modules in /run/booted-system/kernel-modules, not in /lib/modules, so modprobe inside a pod finds nothing: load at boot what "+loaders+" would load.").

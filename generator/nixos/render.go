@@ -47,10 +47,17 @@ const (
 	vrrpInstance = "k8s-api"
 )
 
-// Render returns the NixOS files for c, sorted by path. c must be a valid,
-// fully defaulted model.
-func Render(c *model.Cluster) []generator.File {
+// Render returns the NixOS files for c, sorted by path, for an output
+// directory that is the spec's directory. c must be a valid, fully defaulted
+// model.
+func Render(c *model.Cluster) []generator.File { return RenderAt(c, generator.Layout{}) }
+
+// RenderAt is Render for the output directory l describes: the paths that
+// name hand-written files (hardware, modules, sops files) lead from each
+// generated file to the spec's directory.
+func RenderAt(c *model.Cluster, l generator.Layout) []generator.File {
 	p := newPlan(c)
+	p.layout = l
 	files := []generator.File{
 		nixFile(configFile, p.config()),
 		nixFile(path.Join(modulesDir, commonModule), p.commonModule()),
@@ -79,7 +86,8 @@ func hostPath(node string) string { return path.Join(hostsDir, node, "default.ni
 // plan is what Render derives from the model for the NixOS layer: the k3s
 // flags of each role and node.
 type plan struct {
-	c *model.Cluster
+	c      *model.Cluster
+	layout generator.Layout // where hand-written files are (RenderAt)
 
 	serverFlags []string
 	agentFlags  []string
