@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -35,8 +36,23 @@ func renderCommand() *cli.Command {
 	}
 }
 
-// planRender validates, renders in memory and plans the writes.
-func planRender(c *cli.Context) (*writer.Plan, error) {
+// rendered is a spec read once, validated and rendered in memory for the
+// output directory --out names.
+type rendered struct {
+	path string // the spec, as --file names it
+	out  string // the output directory, as the user named it
+	src  []byte
+	res  *pipeline.Result
+	// untracked is HLC094: the files the spec names that exist but that
+	// Git does not track.
+	untracked diag.Diagnostics
+}
+
+// renderSpec reads the spec, resolves --out, validates and renders in
+// memory, and prints every diagnostic; untrackedSev is HLC094's severity.
+// It fails only on usage and internal errors: a spec with errors is
+// returned, with no files.
+func renderSpec(c *cli.Context, untrackedSev diag.Severity) (*rendered, error) {
 	if c.Args().Present() {
 		return nil, usageError("%s takes no arguments; use --file and --out", c.Command.Name)
 	}
@@ -45,8 +61,8 @@ func planRender(c *cli.Context) (*writer.Plan, error) {
 		return nil, err
 	}
 	dir := filepath.Dir(path)
-	out := outFlag(c)
-	layout, warning, err := outputLayout(out, dir)
+	r := &rendered{path: path, out: outFlag(c), src: src}
+	layout, warning, err := outputLayout(r.out, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -54,28 +70,47 @@ func planRender(c *cli.Context) (*writer.Plan, error) {
 		fmt.Fprintf(c.App.ErrWriter, "warning: %s\n", warning)
 	}
 	res, err := pipeline.SpecAt(path, src, os.DirFS(dir), layout)
-	l := &loaded{path: path, spec: res.Spec, diags: res.Diags}
-	printDiagnostics(c, l)
-	if res.Diags.HasErrors() {
-		return nil, cli.Exit(fmt.Sprintf("\n%s has %d errors: nothing was rendered. Fix them (`hlcgen validate` lists them) and render again.",
-			path, countSeverity(res.Diags, diag.Error)), exitInvalid)
-	}
-	if err != nil {
+	r.res = res
+	r.untracked = untrackedFiles(c, path, res.Spec, res.Cluster, untrackedSev)
+	all := append(slices.Clone(res.Diags), r.untracked...)
+	all.Sort()
+	printDiagnostics(c, &loaded{path: path, spec: res.Spec, diags: all})
+	if err != nil && !res.Diags.HasErrors() {
 		return nil, cli.Exit(fmt.Sprintf("hlcgen: %v\nThis is a bug in hlcgen; nothing was written.", err), exitUsage)
 	}
+	return r, nil
+}
+
+// plan plans writing r's files into its output directory.
+func (r *rendered) plan(c *cli.Context) (*writer.Plan, error) {
 	opts := writer.Options{Force: c.Bool("force")}
 	if testAfterStep != nil {
 		opts.AfterStep = func(step string) { testAfterStep(c.Context, step) }
 	}
-	plan, err := writer.NewPlan(out, res.Files, opts)
+	plan, err := writer.NewPlan(r.out, r.res.Files, opts)
 	if err != nil {
-		return nil, treeError(out, err)
+		return nil, treeError(r.out, err)
 	}
 	if problem := plan.ManifestProblem(); problem != "" {
 		fmt.Fprintf(c.App.ErrWriter, "warning: %s is corrupt (%s), so hlcgen treats it as lost: files that already hold what render writes are taken over, any other file in the way is listed, and nothing is pruned.\n",
 			writer.ManifestName, problem)
 	}
 	return plan, nil
+}
+
+// planRender is renderSpec, then plan, for render and diff: a spec with
+// errors renders nothing.
+func planRender(c *cli.Context, untrackedSev diag.Severity) (*rendered, *writer.Plan, error) {
+	r, err := renderSpec(c, untrackedSev)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ds := r.res.Diags; ds.HasErrors() {
+		return nil, nil, cli.Exit(fmt.Sprintf("\n%s has %d errors: nothing was rendered. Fix them (`hlcgen validate` lists them) and render again.",
+			r.path, countSeverity(ds, diag.Error)), exitInvalid)
+	}
+	plan, err := r.plan(c)
+	return r, plan, err
 }
 
 // printChanges lists changes one per line, "action path: reason", except
@@ -101,13 +136,20 @@ func runRender(c *cli.Context) error {
 	if c.Bool("check") && c.Bool("diff") {
 		return usageError("use either --check or --diff")
 	}
-	plan, err := planRender(c)
+	untrackedSev := diag.Warning
+	if c.Bool("check") {
+		untrackedSev = diag.Error // --check guards what is committed
+	}
+	r, plan, err := planRender(c, untrackedSev)
 	if err != nil {
 		return err
 	}
 	switch {
 	case c.Bool("check"):
-		return reportCheck(c, plan)
+		if msg := checkFailure(c, r, plan); msg != "" {
+			return cli.Exit(msg, exitInvalid)
+		}
+		return nil
 	case c.Bool("diff"):
 		return reportDiff(c, plan)
 	}
@@ -141,21 +183,44 @@ func runRender(c *cli.Context) error {
 	return nil
 }
 
-func reportCheck(c *cli.Context, plan *writer.Plan) error {
+// reportCheck lists what is not up to date in the output tree, and the
+// stray files in it, on stderr; it returns the message of a failed check,
+// or "".
+func reportCheck(c *cli.Context, plan *writer.Plan) string {
 	// Files hlcgen does not own under its output directories do not make
 	// the outputs out of date, but a review should see them.
 	for _, s := range plan.Strays() {
 		fmt.Fprintf(c.App.ErrWriter, "warning: %s\n", s)
 	}
 	if plan.UpToDate() {
-		return nil
+		return ""
 	}
 	printChanges(c.App.ErrWriter, plan.Changes())
-	msg := "generated files are out of date: run `hlcgen render` and commit the result."
 	if conflicts := plan.Conflicts(); len(conflicts) > 0 {
-		msg = "generated files are out of date, and render would stop: " + conflictAdvice(conflicts) + " Then run `hlcgen render` and commit the result."
+		return "generated files are out of date, and render would stop: " + conflictAdvice(conflicts) + " Then run `hlcgen render` and commit the result."
 	}
-	return cli.Exit(msg, exitInvalid)
+	return "generated files are out of date: run `hlcgen render` and commit the result."
+}
+
+// checkFailure is render --check's verdict: the output tree (reportCheck)
+// and the files Git does not track (HLC094, printed with the diagnostics).
+func checkFailure(c *cli.Context, r *rendered, plan *writer.Plan) string {
+	var msgs []string
+	if msg := reportCheck(c, plan); msg != "" {
+		msgs = append(msgs, msg)
+	}
+	if n := countSeverity(r.untracked, diag.Error); n > 0 {
+		msgs = append(msgs, untrackedAdvice(n))
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// untrackedAdvice is the verdict on n files Git does not track (HLC094).
+func untrackedAdvice(n int) string {
+	if n == 1 {
+		return "A file the spec names is not tracked by Git: `git add` it (see above), or a fresh clone will not have it."
+	}
+	return fmt.Sprintf("%d files the spec names are not tracked by Git: `git add` them (see above), or a fresh clone will not have them.", n)
 }
 
 func reportDiff(c *cli.Context, plan *writer.Plan) error {
