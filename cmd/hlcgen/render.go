@@ -227,13 +227,34 @@ func reportDiff(c *cli.Context, plan *writer.Plan) error {
 	if err := plan.Diff(c.App.Writer); err != nil {
 		return err
 	}
-	if conflicts := plan.Conflicts(); len(conflicts) > 0 {
-		return conflictExit(c, conflicts)
-	}
-	if !plan.UpToDate() {
+	conflicts := plan.Conflicts()
+	if len(conflicts) == 0 && !plan.UpToDate() {
 		return cli.Exit("", exitInvalid)
 	}
-	return nil
+	var edited int
+	var refused []writer.Change
+	for _, ch := range conflicts {
+		fmt.Fprintf(c.App.ErrWriter, "%s\n", ch)
+		if ch.Action == writer.Edited || ch.Action == writer.Unrecorded {
+			edited++
+		} else {
+			refused = append(refused, ch)
+		}
+	}
+	var msgs []string
+	switch {
+	case edited == 1:
+		msgs = append(msgs, "The diff shows what `hlcgen render --force` would write over the file listed above, discarding its changes. To keep them, move them into cluster.hcl or a hand-written module.")
+	case edited > 1:
+		msgs = append(msgs, fmt.Sprintf("The diff shows what `hlcgen render --force` would write over the %d files listed above, discarding their changes. To keep them, move them into cluster.hcl or a hand-written module.", edited))
+	}
+	if len(refused) > 0 {
+		msgs = append(msgs, "hlcgen render would stop, even with --force: "+conflictAdvice(refused))
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return cli.Exit(strings.Join(msgs, "\n"), exitInvalid)
 }
 
 func conflictExit(c *cli.Context, conflicts []writer.Change) error {
