@@ -86,6 +86,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,
 		Commands: []*cli.Command{
+			checkCommand(),
 			validateCommand(),
 			renderCommand(),
 			diffCommand(),
