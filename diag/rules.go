@@ -126,6 +126,9 @@ var (
 	ModuleFile  = rule("HLC091", Error, "Module file does not exist")
 	UnusedGroup = rule("HLC092", Warning, "Group is not used by any node")
 	GroupName   = rule("HLC093", Error, "Invalid group name")
+	// Untracked is a warning in validate and an error in `render --check`
+	// and `hlcgen check`, which guard what is committed (validate.CheckTracked).
+	Untracked = rule("HLC094", Warning, "Module or secrets file not tracked by Git")
 )
 
 // Standalone nodes.

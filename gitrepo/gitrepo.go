@@ -81,19 +81,23 @@ func (r *Repo) ReadAt(rev, file string) (*Blob, error) {
 // given) that exist in the work tree but that Git does not track: a fresh
 // clone would not have them. Ignored files count as untracked.
 func (r *Repo) Untracked(paths []string) ([]string, error) {
-	if len(paths) == 0 {
-		return nil, nil
-	}
-	// Literal pathspecs: a path with "*" or "?" names only itself.
-	args := append([]string{"--literal-pathspecs", "ls-files", "--others", "-z", "--"}, paths...)
-	out, err := run(r.dir, args...)
-	if err != nil {
-		return nil, err
-	}
 	var untracked []string
-	for _, p := range strings.Split(string(out), "\x00") {
-		if p != "" {
-			untracked = append(untracked, p)
+	// In batches: a large spec names more files than one command line
+	// holds (Linux limits the arguments to a fraction of the stack).
+	const batch = 1000
+	for len(paths) > 0 {
+		n := min(len(paths), batch)
+		// Literal pathspecs: a path with "*" or "?" names only itself.
+		args := append([]string{"--literal-pathspecs", "ls-files", "--others", "-z", "--"}, paths[:n]...)
+		paths = paths[n:]
+		out, err := run(r.dir, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range strings.Split(string(out), "\x00") {
+			if p != "" {
+				untracked = append(untracked, p)
+			}
 		}
 	}
 	return untracked, nil

@@ -30,15 +30,21 @@ type Result struct {
 	Files []generator.File
 }
 
-// Spec loads, validates and renders one spec. repo is the directory holding
-// it (for module path checks); it may be nil.
+// Spec loads, validates and renders one spec, for an output directory that
+// is the spec's directory. repo is the directory holding it (for module path
+// checks); it may be nil.
 func Spec(filename string, src []byte, repo fs.FS) (*Result, error) {
+	return SpecAt(filename, src, repo, generator.Layout{})
+}
+
+// SpecAt is Spec for the output directory l describes (generator.Layout).
+func SpecAt(filename string, src []byte, repo fs.FS, l generator.Layout) (*Result, error) {
 	spec, c, ds := validate.Load(filename, src, repo)
 	r := &Result{Spec: spec, Cluster: c, Diags: ds}
 	if ds.HasErrors() {
 		return r, nil
 	}
-	files, err := Files(c)
+	files, err := FilesAt(c, l)
 	if err != nil {
 		return r, err
 	}
@@ -49,13 +55,16 @@ func Spec(filename string, src []byte, repo fs.FS) (*Result, error) {
 // generators are run in this order; their outputs must not overlap.
 var generators = []struct {
 	name string
-	run  func(*model.Cluster) []generator.File
+	run  func(*model.Cluster, generator.Layout) []generator.File
 }{
-	{"nixos", nixos.Render},
-	{"kubernetes", kubernetes.Render},
+	{"nixos", nixos.RenderAt},
+	{"kubernetes", kubernetes.RenderAt},
 }
 
-// Files runs every generator on a valid model, checks their consumer data
+// Files is FilesAt for an output directory that is the spec's directory.
+func Files(c *model.Cluster) ([]generator.File, error) { return FilesAt(c, generator.Layout{}) }
+
+// FilesAt runs every generator on a valid model, checks their consumer data
 // (Check), and returns all outputs sorted by path. An error here is a bug in
 // hlcgen, never in the spec: the spec was validated before, and a generator
 // that panics on a model validation accepted is reported as such.
@@ -65,14 +74,14 @@ var generators = []struct {
 // render time (BENCHMARKS.md). Their results are collected in the fixed
 // order above, so the output and the error reported do not depend on
 // scheduling.
-func Files(c *model.Cluster) ([]generator.File, error) {
+func FilesAt(c *model.Cluster, l generator.Layout) ([]generator.File, error) {
 	results := make([][]generator.File, len(generators))
 	panics := make([]any, len(generators))
 	var wg sync.WaitGroup
 	for i, g := range generators {
 		wg.Go(func() {
 			defer func() { panics[i] = recover() }()
-			results[i] = g.run(c)
+			results[i] = g.run(c, l)
 		})
 	}
 	wg.Wait()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -24,6 +25,10 @@ import (
 //     position): a line "LINE:COL CODE severity: summary" each, then the
 //     detail on lines indented by four spaces, so that a change to any
 //     message is a visible diff;
+//   - untracked, optionally: the paths, one a line, of repository files
+//     Git does not track. The case then also runs CheckTracked, as
+//     `hlcgen validate` does in a Git work tree (severity warning), with a
+//     Git that answers from this list;
 //   - any other file is put in the repository the spec is validated
 //     against, so that module paths such as hardware/cp1.nix exist.
 //
@@ -32,11 +37,25 @@ import (
 var update = flag.Bool("update", false, "rewrite the want files of the testdata cases")
 
 type specCase struct {
-	file    string
-	archive *txtar.Archive
-	src     []byte
-	repo    fstest.MapFS
-	want    []string
+	file      string
+	archive   *txtar.Archive
+	src       []byte
+	repo      fstest.MapFS
+	want      []string
+	untracked fakeGit // nil: not in a Git work tree
+}
+
+// fakeGit is the Git of a case: it tracks every file but those listed.
+type fakeGit []string
+
+func (g fakeGit) Untracked(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		if slices.Contains(g, p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 func readCase(t testing.TB, file string) *specCase {
@@ -56,6 +75,8 @@ func readCase(t testing.TB, file string) *specCase {
 					sc.want = append(sc.want, l)
 				}
 			}
+		case "untracked":
+			sc.untracked = fakeGit(strings.Fields(string(f.Data)))
 		default:
 			sc.repo[f.Name] = &fstest.MapFile{Data: f.Data, Mode: 0o644}
 		}
@@ -92,11 +113,26 @@ func wantLines(d diag.Diagnostic) []string {
 	return out
 }
 
+// diagnose validates the case, and asks its Git when it has one.
+func (sc *specCase) diagnose(t testing.TB) diag.Diagnostics {
+	t.Helper()
+	spec, c, ds := Load("cluster.hcl", sc.src, sc.repo)
+	if sc.untracked != nil {
+		tds, err := CheckTracked(spec, c, sc.repo, sc.untracked, diag.Warning)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds = append(ds, tds...)
+		ds.Sort()
+	}
+	return ds
+}
+
 // run validates the case and compares the diagnostics with want, or
 // rewrites want with -update.
 func (sc *specCase) run(t *testing.T) diag.Diagnostics {
 	t.Helper()
-	_, _, ds := Load("cluster.hcl", sc.src, sc.repo)
+	ds := sc.diagnose(t)
 	var got []string
 	for _, d := range ds {
 		got = append(got, wantLines(d)...)
@@ -222,7 +258,7 @@ func TestDetails(t *testing.T) {
 	for _, dir := range []string{"invalid", "valid"} {
 		for _, file := range caseFiles(t, dir) {
 			sc := readCase(t, file)
-			_, _, ds := Load("cluster.hcl", sc.src, sc.repo)
+			ds := sc.diagnose(t)
 			for _, d := range ds {
 				switch {
 				case d.Subject.Filename != "cluster.hcl":

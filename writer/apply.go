@@ -2,6 +2,7 @@ package writer
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,14 +21,24 @@ const (
 	dirMode  = 0o755
 )
 
-// Apply carries out the plan following the crash-safety protocol described in
-// the package documentation. It refuses, writing nothing, when the plan has
-// unresolved conflicts (*ConflictError) or when the output directory changed
-// since the plan was made (ErrStale). An up-to-date plan writes nothing.
+// Apply is ApplyContext with a context that is never cancelled.
+func (p *Plan) Apply() error { return p.ApplyContext(context.Background()) }
+
+// ApplyContext carries out the plan following the crash-safety protocol
+// described in the package documentation. It refuses, writing nothing, when
+// the plan has unresolved conflicts (*ConflictError) or when the output
+// directory changed since the plan was made (ErrStale). An up-to-date plan
+// writes nothing.
 //
-// If Apply fails midway, the output directory is left consistent with its
+// If it fails midway, the output directory is left consistent with its
 // manifest, and rendering again with the same input completes the job.
-func (p *Plan) Apply() error {
+//
+// When ctx is cancelled (the user pressed Ctrl-C), it stops at the next safe
+// point: between two steps of the protocol, never inside a write, so that no
+// temporary file is left behind and the tree is exactly what a crash at that
+// point would leave, which the next render completes. It then returns an
+// *InterruptedError.
+func (p *Plan) ApplyContext(ctx context.Context) error {
 	if p == nil {
 		return errors.New("writer: Apply on nil plan")
 	}
@@ -56,12 +67,43 @@ func (p *Plan) Apply() error {
 	}
 	root, err := os.OpenRoot(p.outDir)
 	if err != nil {
-		return fmt.Errorf("writer: output directory %s: %w", p.outDir, err)
+		return ioErr("open", ".", err)
 	}
 	defer root.Close()
-	a := &applier{root: root, hook: p.opts.hook, touched: map[string]bool{}}
-	return a.run(p)
+	a := &applier{root: root, ctx: ctx, hook: p.opts.hook, observe: p.opts.AfterStep, touched: map[string]bool{}}
+	for _, it := range p.items {
+		if it.action == Add || it.action == Update || it.action == Prune && it.obs.kind == obsFile {
+			a.total++
+		}
+	}
+	if p.gitattr.changed() {
+		a.total++
+	}
+	a.total += len(p.leftovers)
+	err = a.run(p)
+	var ioe *IOError
+	if errors.As(err, &ioe) && a.changed {
+		ioe.Changed = true
+	}
+	return err
 }
+
+// InterruptedError is returned by ApplyContext when its context was
+// cancelled. The output directory is consistent with its manifest (see the
+// crash-safety protocol): Done of the Total files to write or delete were,
+// and rendering again completes the others.
+type InterruptedError struct {
+	Done, Total int
+	// Cause is the context's cause (context.Cause), such as the signal
+	// that stopped the render.
+	Cause error
+}
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("writer: interrupted after %d of %d file changes", e.Done, e.Total)
+}
+
+func (e *InterruptedError) Unwrap() error { return e.Cause }
 
 // ensureDir creates the output directory if needed, making its creation
 // durable before anything is written into it.
@@ -69,18 +111,18 @@ func ensureDir(dir string) error {
 	if _, err := os.Lstat(dir); err == nil {
 		return nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("writer: output directory %s: %w", dir, err)
+		return ioErr("read", ".", err)
 	}
 	if err := os.MkdirAll(dir, dirMode); err != nil {
-		return fmt.Errorf("writer: create output directory %s: %w", dir, err)
+		return ioErr("create directory", ".", err)
 	}
 	parent, err := os.Open(filepath.Dir(dir))
 	if err != nil {
-		return fmt.Errorf("writer: sync %s: %w", filepath.Dir(dir), err)
+		return ioErr("sync", "..", err)
 	}
 	defer parent.Close()
 	if err := syncFile(parent); err != nil {
-		return fmt.Errorf("writer: sync %s: %w", filepath.Dir(dir), err)
+		return ioErr("sync", "..", err)
 	}
 	return nil
 }
@@ -88,22 +130,51 @@ func ensureDir(dir string) error {
 // applier performs the mutations of one Apply, all confined to root.
 type applier struct {
 	root    *os.Root
-	hook    func(string) error
-	touched map[string]bool // directories whose entries changed, to fsync
+	ctx     context.Context
+	hook    func(string) error // Options.hook
+	observe func(string)       // Options.AfterStep
+	touched map[string]bool    // directories whose entries changed, to fsync
+
+	done, total int  // file changes made, and planned (InterruptedError)
+	changed     bool // anything on disk changed (IOError.Changed)
 }
 
-// step reports a completed mutation to the test hook.
+// step reports a completed mutation to the hooks, then stops Apply if its
+// context was cancelled: every step ends at a safe point.
 func (a *applier) step(rel string) error {
+	if err := a.lastStep(rel); err != nil {
+		return err
+	}
+	return a.checkpoint()
+}
+
+// lastStep reports the final mutation, after which there is nothing left to
+// stop: an interrupt that comes then changes nothing.
+func (a *applier) lastStep(rel string) error {
+	if a.observe != nil {
+		a.observe(rel)
+	}
 	if a.hook == nil {
 		return nil
 	}
 	return a.hook(rel)
 }
 
+// checkpoint returns an *InterruptedError once the context is cancelled.
+func (a *applier) checkpoint() error {
+	if a.ctx.Err() == nil {
+		return nil
+	}
+	return &InterruptedError{Done: a.done, Total: a.total, Cause: context.Cause(a.ctx)}
+}
+
 func (a *applier) run(p *Plan) error {
 	// onDisk tracks the manifest bytes currently on disk, to skip rewriting
 	// identical content.
 	onDisk, exists := p.manifestRaw, p.manifestExists
+	if err := a.checkpoint(); err != nil {
+		return err // interrupted before anything was written
+	}
 
 	// 1. Intermediate manifest: accept both old and new content for every
 	// path about to change, before changing any.
@@ -141,6 +212,7 @@ func (a *applier) run(p *Plan) error {
 			return err
 		}
 		a.touched[path.Dir(it.path)] = true
+		a.done++
 		if err := a.step(it.path); err != nil {
 			return err
 		}
@@ -150,9 +222,11 @@ func (a *applier) run(p *Plan) error {
 	for _, it := range prunes {
 		if it.obs.kind == obsFile {
 			if err := a.root.Remove(it.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("writer: prune %s: %w", it.path, err)
+				return ioErr("remove", it.path, err)
 			}
+			a.changed = true
 			a.touched[path.Dir(it.path)] = true
+			a.done++
 			if err := a.step(it.path); err != nil {
 				return err
 			}
@@ -163,6 +237,33 @@ func (a *applier) run(p *Plan) error {
 			if err := a.removeEmptyParents(it.path); err != nil {
 				return err
 			}
+		}
+	}
+
+	// 3b. Temporary files of interrupted renders: hlcgen's own, never
+	// listed in a manifest, recognised by name (scan.go).
+	for _, l := range p.leftovers {
+		fi, err := a.root.Lstat(l)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return ioErr("read", l, err)
+		}
+		if !fi.Mode().IsRegular() {
+			continue // replaced since the plan (which Apply re-checked): leave it
+		}
+		if err := a.root.Remove(l); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return ioErr("remove", l, err)
+		}
+		a.changed = true
+		a.touched[path.Dir(l)] = true
+		a.done++
+		if err := a.step(l); err != nil {
+			return err
+		}
+		if err := a.removeEmptyParents(l); err != nil {
+			return err
 		}
 	}
 
@@ -180,6 +281,7 @@ func (a *applier) run(p *Plan) error {
 		if err := a.writeFile(GitattributesName, g.new, opt); err != nil {
 			return err
 		}
+		a.done++
 		if err := a.step(GitattributesName); err != nil {
 			return err
 		}
@@ -190,7 +292,7 @@ func (a *applier) run(p *Plan) error {
 		if err := a.writeManifest(p.manifestNew); err != nil {
 			return err
 		}
-		if err := a.step(ManifestName); err != nil {
+		if err := a.lastStep(ManifestName); err != nil {
 			return err
 		}
 	} else if err := a.syncDir("."); err != nil { // .gitattributes may have changed
@@ -205,7 +307,7 @@ func intermediateEntries(items []*item) []manifestEntry {
 	var out []manifestEntry
 	for _, it := range items {
 		switch it.action {
-		case Unchanged:
+		case Unchanged, Adopt:
 			out = append(out, manifestEntry{Path: it.path, SHA256: it.newHash})
 		case Add, Update:
 			// obs.hash is empty when the file does not exist yet; when it
@@ -243,24 +345,35 @@ func (a *applier) writeFile(rel string, data []byte, perm renameio.Option) error
 	// A Root for the parent keeps the temporary file in the same directory
 	// (renameio's own Root support would put it at the top) while still
 	// confining every operation to the output directory.
+	// Errors name rel, never the temporary file (IOError).
 	sub, err := a.root.OpenRoot(path.Clean(dir))
 	if err != nil {
-		return fmt.Errorf("writer: write %s: %w", rel, err)
+		return ioErr("write", rel, err)
 	}
 	defer sub.Close()
-	pf, err := renameio.NewPendingFile(base, renameio.WithRoot(sub), perm)
+	pf, err := newPendingFile(base, renameio.WithRoot(sub), perm)
 	if err != nil {
-		return fmt.Errorf("writer: write %s: %w", rel, err)
+		return ioErr("write", rel, err)
 	}
 	defer pf.Cleanup() // removes the temporary file unless the rename happened
 	if _, err := pf.Write(data); err != nil {
-		return fmt.Errorf("writer: write %s: %w", rel, err)
+		return ioErr("write", rel, err)
+	}
+	if a.observe != nil {
+		// The content is in the temporary file, which is about to
+		// replace its target: the one moment a crash leaves it behind.
+		a.observe(path.Join(path.Dir(rel), filepath.Base(pf.Name())))
 	}
 	if err := pf.CloseAtomicallyReplace(); err != nil {
-		return fmt.Errorf("writer: write %s: %w", rel, err)
+		return ioErr("write", rel, err)
 	}
+	a.changed = true
 	return nil
 }
+
+// newPendingFile is renameio.NewPendingFile; tests make it fail the way it
+// fails on a read-only or full file system, which root cannot provoke.
+var newPendingFile = renameio.NewPendingFile
 
 // mkdirParents creates the missing parent directories of rel with mode 0755
 // (explicitly, regardless of umask).
@@ -276,16 +389,17 @@ func (a *applier) mkdirParents(rel string) error {
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			if err := a.root.Mkdir(prefix, dirMode); err != nil {
-				return fmt.Errorf("writer: mkdir %s: %w", prefix, err)
+				return ioErr("create directory", prefix, err)
 			}
+			a.changed = true
 			if err := a.root.Chmod(prefix, dirMode); err != nil {
-				return fmt.Errorf("writer: chmod %s: %w", prefix, err)
+				return ioErr("create directory", prefix, err)
 			}
 			a.touched[path.Dir(prefix)] = true
 		case err != nil:
-			return fmt.Errorf("writer: %s: %w", prefix, err)
+			return ioErr("read", prefix, err)
 		case !fi.IsDir():
-			return fmt.Errorf("writer: %s: not a directory", prefix)
+			return ioErr("create directory", prefix, syscall.ENOTDIR)
 		}
 	}
 	return nil
@@ -307,6 +421,7 @@ func (a *applier) removeEmptyParents(rel string) error {
 		if err := a.root.Remove(dir); err != nil {
 			return nil // not empty (or not removable): stop here
 		}
+		a.changed = true
 		a.touched[path.Dir(dir)] = true
 		if err := a.step(dir + "/"); err != nil {
 			return err
@@ -340,11 +455,11 @@ func (a *applier) syncDir(rel string) error {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("writer: sync %s: %w", rel, err)
+		return ioErr("sync", rel, err)
 	}
 	defer f.Close()
 	if err := syncFile(f); err != nil {
-		return fmt.Errorf("writer: sync %s: %w", rel, err)
+		return ioErr("sync", rel, err)
 	}
 	return nil
 }

@@ -12,7 +12,10 @@ import (
 // Diff writes a unified diff (a/ and b/ prefixes, three lines of context) of
 // every add, update and prune in the plan, including forced ones and the
 // .gitattributes block, in path order. The manifest is left out: it is
-// bookkeeping derived from the other changes. Conflicts produce no diff.
+// bookkeeping derived from the other changes. So are the conflicts Force
+// cannot override (Foreign, Escape), which render would never write; a hand
+// edit (Edited, Unrecorded) is diffed against what Force would write over
+// it, which is exactly what the user needs to see to decide.
 func (p *Plan) Diff(w io.Writer) error {
 	if p == nil {
 		return errors.New("writer: Diff on nil plan")
@@ -20,8 +23,10 @@ func (p *Plan) Diff(w io.Writer) error {
 	for _, c := range p.Changes() {
 		var old, new []byte
 		switch {
-		case c.Path == ManifestName || c.Action.IsConflict() || c.Action == Unchanged:
+		case c.Path == ManifestName || c.Action == Foreign || c.Action == Escape || c.Action == Unchanged:
 			continue
+		case c.Action == Adopt || c.Action == RemoveTemp:
+			continue // bookkeeping: no content changes
 		case c.Path == GitattributesName:
 			if p.gitattr.exists {
 				old = p.gitattr.old
@@ -41,7 +46,7 @@ func (p *Plan) Diff(w io.Writer) error {
 					old = []byte{}
 				}
 			}
-			if it.action != Prune {
+			if it.produced && it.action != Prune {
 				new = it.content
 				if new == nil {
 					new = []byte{}

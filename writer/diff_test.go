@@ -93,7 +93,8 @@ func TestPlanDiff(t *testing.T) {
 	if err := p.Diff(&buf); err != nil {
 		t.Fatal(err)
 	}
-	// The unforced hand edit is a conflict: no diff for it.
+	// The unforced hand edit is a conflict, diffed against what Force
+	// would write over it.
 	want := "" +
 		"--- a/.gitattributes\n+++ b/.gitattributes\n" +
 		"@@ -2,5 +2,5 @@\n" +
@@ -104,6 +105,7 @@ func TestPlanDiff(t *testing.T) {
 		"+/new/n.nix linguist-generated=true\n" +
 		" " + BlockEnd + "\n" +
 		"--- a/a.nix\n+++ b/a.nix\n@@ -1,3 +1,3 @@\n 1\n-2\n+TWO\n 3\n" +
+		"--- a/edited.nix\n+++ b/edited.nix\n@@ -1 +1 @@\n-e by hand\n+e2\n" +
 		"--- a/gone.nix\n+++ /dev/null\n@@ -1 +0,0 @@\n-bye\n" +
 		"--- /dev/null\n+++ b/new/n.nix\n@@ -0,0 +1 @@\n+hello\n"
 	if got := buf.String(); got != want {
@@ -199,4 +201,45 @@ func FuzzNewPlan(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDiffSkipsBookkeeping: adopting a file (a lost manifest) and deleting a
+// leftover temporary file change no content, so Diff shows nothing for them.
+func TestDiffSkipsBookkeeping(t *testing.T) {
+	files := gen("generated/a.nix", "a\n")
+	dir := t.TempDir()
+	render(t, dir, files, Options{})
+	if err := os.Remove(filepath.Join(dir, ManifestName)); err != nil {
+		t.Fatal(err)
+	}
+	leaveTemp(t, dir, "generated/a.nix", "half")
+	p := plan(t, dir, files, Options{})
+	var buf bytes.Buffer
+	if err := p.Diff(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() != 0 {
+		t.Fatalf("diff of bookkeeping changes:\n%s", buf.String())
+	}
+}
+
+// TestDiffShowsHandEdits: a hand-edited file is diffed against what a forced
+// render would write over it, and a hand-edited file no longer generated
+// against its deletion; foreign files, which render never writes, are not.
+func TestDiffShowsHandEdits(t *testing.T) {
+	dir := t.TempDir()
+	render(t, dir, gen("edited.nix", "a\nb\nc\n", "gone.nix", "g\n"), Options{})
+	writeFile(t, dir, "edited.nix", "a\nb by hand\nc\n")
+	writeFile(t, dir, "gone.nix", "g by hand\n")
+	writeFile(t, dir, "foreign.nix", "mine\n")
+	p := plan(t, dir, gen("edited.nix", "a\nb\nc\n", "foreign.nix", "x\n"), Options{})
+	var buf bytes.Buffer
+	if err := p.Diff(&buf); err != nil {
+		t.Fatal(err)
+	}
+	want := "--- a/edited.nix\n+++ b/edited.nix\n@@ -1,3 +1,3 @@\n a\n-b by hand\n+b\n c\n" +
+		"--- a/gone.nix\n+++ /dev/null\n@@ -1 +0,0 @@\n-g by hand\n"
+	if got := buf.String(); !strings.Contains(got, want) || strings.Contains(got, "b/foreign.nix") {
+		t.Fatalf("diff:\n%s\nwant it to contain:\n%s\nand nothing about foreign.nix", got, want)
+	}
 }

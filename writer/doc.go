@@ -10,7 +10,15 @@
 // the output directory belongs to the user and is never modified or deleted:
 //
 //   - a file at an output path that is not in the manifest is Foreign, a
-//     conflict that cannot be overridden;
+//     conflict that cannot be overridden, unless it shows that an earlier
+//     render wrote it: one holding exactly the generated content is adopted
+//     (Adopt: nothing can be lost), one that starts with hlcgen's header
+//     but differs is Unrecorded, a conflict Options.Force may override
+//     (without the manifest's hash, an older render and a hand edit look
+//     the same). That is what a lost manifest leaves; a corrupt one is
+//     treated as lost (Plan.ManifestProblem says why), while one from
+//     another manifest version or one that is not a regular file is
+//     refused;
 //   - an owned file whose content no longer matches the manifest was Edited by
 //     hand, a conflict that Options.Force may override;
 //   - a path that is malformed or whose resolution leaves the output directory
@@ -71,8 +79,17 @@
 // rerun without needing Force again: the user already chose to discard that
 // edit.
 //
-// An interrupted write may leave a renameio temporary file (".name1234...")
-// next to its target; it is not owned and is never read by hlcgen.
+// ApplyContext also stops when its context is cancelled (Ctrl-C), at the next
+// safe point: after a step of this sequence, never inside a write. The tree
+// is then exactly what a crash at that point would leave, without the
+// temporary file a crash inside a write leaves.
+//
+// A process killed inside a write (kill -9, a power loss) leaves a renameio
+// temporary file (".name1234...") next to its target. It is never owned and
+// never read; the next plan recognises it by that exact name next to a file
+// hlcgen writes or owns, lists it (RemoveTemp, so `render --check` fails),
+// and Apply deletes it. Other files under the output directories that
+// hlcgen does not own are Strays: listed, never touched (scan.go).
 //
 // Concurrent renders into the same directory are not supported.
 package writer

@@ -111,7 +111,7 @@ func planGitattributes(root *os.Root, owned []string) (gitattrState, error) {
 		return gitattrState{new: block}, nil
 	}
 	if err != nil {
-		return gitattrState{}, fmt.Errorf("writer: %s: %w", GitattributesName, err)
+		return gitattrState{}, ioErr("read", GitattributesName, err)
 	}
 	refuse := func(a Action, reason string) (gitattrState, error) {
 		return gitattrState{exists: true, conflict: &Change{Path: GitattributesName, Action: a, Reason: reason}}, nil
@@ -124,7 +124,7 @@ func planGitattributes(root *os.Root, owned []string) (gitattrState, error) {
 	}
 	old, err := root.ReadFile(GitattributesName)
 	if err != nil {
-		return gitattrState{}, fmt.Errorf("writer: read %s: %w", GitattributesName, err)
+		return gitattrState{}, ioErr("read", GitattributesName, err)
 	}
 	updated, problem := spliceBlock(old, block)
 	if problem != "" {

@@ -103,7 +103,7 @@ func decodeManifest(data []byte) (map[string]manifestEntry, error) {
 		return nil, errors.New(`missing "version"`)
 	}
 	if *head.Version != ManifestVersion {
-		return nil, fmt.Errorf("unsupported version %d (this hlcgen understands version %d)", *head.Version, ManifestVersion)
+		return nil, &versionError{*head.Version}
 	}
 
 	var m manifest
@@ -140,32 +140,49 @@ func decodeManifest(data []byte) (map[string]manifestEntry, error) {
 	return entries, nil
 }
 
+// versionError is a manifest of a version this hlcgen does not know.
+type versionError struct{ version int }
+
+func (e *versionError) Error() string {
+	return fmt.Sprintf("unsupported version %d (this hlcgen understands version %d)", e.version, ManifestVersion)
+}
+
 // readManifest loads the manifest from root, which may be nil when the output
 // directory does not exist yet. It returns the raw bytes (nil if absent) for
 // byte comparison, and the parsed entries.
-func readManifest(root *os.Root) (raw []byte, exists bool, entries map[string]manifestEntry, err error) {
+//
+// A manifest that does not decode (a bad merge, a truncated write by another
+// tool) is not an error: it says nothing reliable about ownership, so it is
+// treated as lost (no entries) and problem says why. Only what must not be
+// overwritten is refused: a manifest from another version of hlcgen, which
+// a newer hlcgen should read, and one that is not a regular file.
+func readManifest(root *os.Root) (raw []byte, exists bool, entries map[string]manifestEntry, problem string, err error) {
 	if root == nil {
-		return nil, false, map[string]manifestEntry{}, nil
+		return nil, false, map[string]manifestEntry{}, "", nil
 	}
 	fi, err := root.Lstat(ManifestName)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, false, map[string]manifestEntry{}, nil
+		return nil, false, map[string]manifestEntry{}, "", nil
 	}
 	if err != nil {
-		return nil, false, nil, fmt.Errorf("writer: %s: %w", ManifestName, err)
+		return nil, false, nil, "", ioErr("read", ManifestName, err)
 	}
 	if !fi.Mode().IsRegular() {
 		// A symlinked or otherwise odd manifest could make hlcgen trust or
 		// overwrite something it does not control; a human must look.
-		return nil, false, nil, fmt.Errorf("writer: %s: not a regular file (%s); refusing to use it", ManifestName, fi.Mode().Type())
+		return nil, false, nil, "", fmt.Errorf("writer: %s: not a regular file (%s); refusing to use it", ManifestName, fi.Mode().Type())
 	}
 	raw, err = root.ReadFile(ManifestName)
 	if err != nil {
-		return nil, false, nil, fmt.Errorf("writer: read %s: %w", ManifestName, err)
+		return nil, false, nil, "", ioErr("read", ManifestName, err)
 	}
 	entries, err = decodeManifest(raw)
-	if err != nil {
-		return nil, false, nil, fmt.Errorf("writer: %s is corrupt: %w; fix or restore it (e.g. from version control) before rendering", ManifestName, err)
+	var ve *versionError
+	switch {
+	case errors.As(err, &ve):
+		return nil, false, nil, "", fmt.Errorf("writer: %s: %w: it was written by another hlcgen release; render with that release, or a newer one", ManifestName, err)
+	case err != nil:
+		return raw, true, map[string]manifestEntry{}, err.Error(), nil
 	}
-	return raw, true, entries, nil
+	return raw, true, entries, "", nil
 }

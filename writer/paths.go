@@ -81,6 +81,11 @@ type observed struct {
 	// output directory followed), used to detect two paths that name the
 	// same file. Empty when it could not be determined.
 	key string
+	// via is the symlink on the way to the path that leads outside the
+	// output directory, for an Escape because of one, and viaTarget what
+	// it points to: every path under it is refused for the same reason,
+	// so Changes reports it once.
+	via, viaTarget string
 }
 
 // inspector examines paths beneath one output directory without modifying
@@ -99,18 +104,18 @@ func newInspector(abs string) (*inspector, error) {
 		return &inspector{abs: abs, real: abs}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("writer: output directory %s: %w", abs, err)
+		return nil, ioErr("read", ".", err)
 	}
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("writer: output directory %s: not a directory", abs)
 	}
 	real, err := filepath.EvalSymlinks(abs)
 	if err != nil {
-		return nil, fmt.Errorf("writer: output directory %s: %w", abs, err)
+		return nil, ioErr("open", ".", err)
 	}
 	root, err := os.OpenRoot(abs)
 	if err != nil {
-		return nil, fmt.Errorf("writer: output directory %s: %w", abs, err)
+		return nil, ioErr("open", ".", err)
 	}
 	return &inspector{abs: abs, real: real, root: root}, nil
 }
@@ -119,6 +124,13 @@ func (in *inspector) close() {
 	if in.root != nil {
 		in.root.Close()
 	}
+}
+
+// via records that obs is blocked by the symlink at prefix.
+func (in *inspector) via(prefix string, obs observed) observed {
+	obs.via = prefix
+	obs.viaTarget, _ = in.root.Readlink(prefix)
+	return obs
 }
 
 func blocked(action Action, format string, args ...any) observed {
@@ -149,13 +161,13 @@ func (in *inspector) inspect(rel string) (observed, error) {
 			return observed{kind: obsMissing, key: filepath.Join(real, filepath.Join(comps[i:]...))}, nil
 		}
 		if err != nil {
-			return observed{}, fmt.Errorf("writer: %s: %w", prefix, err)
+			return observed{}, ioErr("read", prefix, err)
 		}
 		switch {
 		case fi.Mode()&fs.ModeSymlink != 0:
 			st, err := in.root.Stat(prefix)
 			if err != nil {
-				return blocked(Escape, "goes through symlink %q, which does not resolve inside the output directory (only relative symlinks that stay inside it are followed)", prefix), nil
+				return in.via(prefix, blocked(Escape, "goes through symlink %q, which does not resolve inside the output directory (only relative symlinks that stay inside it are followed)", prefix)), nil
 			}
 			if !st.IsDir() {
 				return blocked(Foreign, "parent %q is a symlink to something that is not a directory", prefix), nil
@@ -164,7 +176,7 @@ func (in *inspector) inspect(rel string) (observed, error) {
 			// the resolved path is also what alias detection needs.
 			target, err := filepath.EvalSymlinks(filepath.Join(in.abs, filepath.FromSlash(prefix)))
 			if err != nil || !within(in.real, target) {
-				return blocked(Escape, "goes through symlink %q, which points outside the output directory", prefix), nil
+				return in.via(prefix, blocked(Escape, "goes through symlink %q, which points outside the output directory", prefix)), nil
 			}
 			real = target
 		case fi.IsDir():
@@ -180,7 +192,7 @@ func (in *inspector) inspect(rel string) (observed, error) {
 		return observed{kind: obsMissing, key: key}, nil
 	}
 	if err != nil {
-		return observed{}, fmt.Errorf("writer: %s: %w", rel, err)
+		return observed{}, ioErr("read", rel, err)
 	}
 	var obs observed
 	switch mode := fi.Mode(); {
@@ -195,7 +207,7 @@ func (in *inspector) inspect(rel string) (observed, error) {
 	default:
 		content, err := in.root.ReadFile(rel)
 		if err != nil {
-			return observed{}, fmt.Errorf("writer: read %s: %w", rel, err)
+			return observed{}, ioErr("read", rel, err)
 		}
 		obs = observed{kind: obsFile, content: content, hash: hashBytes(content)}
 	}

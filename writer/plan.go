@@ -34,6 +34,18 @@ const (
 	// Escape (conflict): the path is malformed or leads outside the output
 	// directory, or the target is a symlink. Never overridable.
 	Escape
+	// RemoveTemp: a temporary file left by a render that was killed or lost
+	// power (see Stray) will be deleted.
+	RemoveTemp
+	// Adopt: a file the manifest does not list (it was lost, or is
+	// corrupt) already holds exactly the generated content. It is not
+	// touched; the manifest takes it over, since nothing can be lost.
+	Adopt
+	// Unrecorded (conflict): a file the manifest does not list starts with
+	// hlcgen's header, so an earlier render wrote it, but differs from the
+	// generated content. Without the manifest's hash, hlcgen cannot tell an
+	// older render from a hand edit. Options.Force turns it into an Update.
+	Unrecorded
 )
 
 // String returns a short lowercase name, suitable for CLI listings.
@@ -53,13 +65,19 @@ func (a Action) String() string {
 		return "foreign"
 	case Escape:
 		return "escape"
+	case RemoveTemp:
+		return "remove"
+	case Adopt:
+		return "adopt"
+	case Unrecorded:
+		return "unrecorded"
 	}
 	return fmt.Sprintf("Action(%d)", int(a))
 }
 
 // IsConflict reports whether a is one of the conflict actions.
 func (a Action) IsConflict() bool {
-	return a == Edited || a == Foreign || a == Escape
+	return a == Edited || a == Foreign || a == Escape || a == Unrecorded
 }
 
 // Change describes the plan for one path.
@@ -84,6 +102,8 @@ const (
 	reasonRelinquish = "pruned: no longer generated (no longer a regular file; left untouched)"
 	reasonEdited     = "edited by hand since last render (hash differs from " + ManifestName + ")"
 	reasonForeign    = "exists but is not owned by hlcgen"
+	reasonAdopted    = "not in " + ManifestName + ", but identical to what render writes: hlcgen takes it over"
+	reasonUnrecorded = "starts with hlcgen's header but is not in " + ManifestName + ", and differs from what render writes (an older render, or a hand edit)"
 )
 
 // ConflictError is returned by Apply when the plan has unresolved conflicts.
@@ -113,8 +133,16 @@ var ErrStale = errors.New("writer: output directory changed since the plan was m
 // Options configures a plan.
 type Options struct {
 	// Force allows overwriting or pruning owned files that were edited by
-	// hand. It never overrides Foreign or Escape conflicts.
+	// hand, and overwriting Unrecorded ones. It never overrides Foreign or
+	// Escape conflicts.
 	Force bool
+
+	// AfterStep, when set, is called after each step Apply takes, with the
+	// path it concerns: a file written or deleted, a directory removed
+	// (with a trailing slash), the manifest, and also, just before a file
+	// replaces its target, the temporary file holding its content. It is
+	// how the CLI's tests stop a real render at a known point.
+	AfterStep func(path string)
 
 	// hook, when set (only by tests), is called after each mutation Apply
 	// makes, with the relative path it mutated. Returning an error makes
@@ -158,11 +186,15 @@ type Plan struct {
 	files  []generator.File
 	items  []*item // sorted by path
 
-	manifestExists bool
-	manifestRaw    []byte // current manifest bytes, nil if absent
-	manifestNew    []byte // manifest after a successful Apply
+	manifestExists  bool
+	manifestRaw     []byte // current manifest bytes, nil if absent
+	manifestNew     []byte // manifest after a successful Apply
+	manifestProblem string // why the manifest on disk is corrupt, if it is
 
 	gitattr gitattrState
+
+	leftovers []string // temporary files of interrupted renders, to delete
+	strays    []Stray
 
 	applied bool
 }
@@ -197,7 +229,7 @@ func NewPlan(outDir string, files []generator.File, opts Options) (*Plan, error)
 	defer in.close()
 
 	var owned map[string]manifestEntry
-	p.manifestRaw, p.manifestExists, owned, err = readManifest(in.root)
+	p.manifestRaw, p.manifestExists, owned, p.manifestProblem, err = readManifest(in.root)
 	if err != nil {
 		return nil, err
 	}
@@ -223,11 +255,14 @@ func NewPlan(outDir string, files []generator.File, opts Options) (*Plan, error)
 			return nil, err
 		}
 		p.classify(it)
-		if it.action == Unchanged {
+		if it.action == Unchanged || it.action == Adopt {
 			it.obs.content = nil // only needed for diffs; don't hold every file in memory
 		}
 	}
 	markAliases(p.items)
+	if p.leftovers, p.strays, err = in.scan(p.items); err != nil {
+		return nil, err
+	}
 
 	var final []manifestEntry
 	var ownedAfter []string
@@ -333,12 +368,16 @@ func (p *Plan) classify(it *item) {
 		}
 	case obsFile:
 		switch {
+		case !it.owned && obs.hash == it.newHash:
+			// A lost or corrupt manifest, or a file copied in: taking
+			// over what is already exactly the output loses nothing.
+			it.action, it.reason = Adopt, reasonAdopted
+		case !it.owned && hasHeader(obs.content) && p.opts.Force:
+			it.action, it.reason = Update, reasonUnrecorded+"; overwritten anyway (force)"
+		case !it.owned && hasHeader(obs.content):
+			conflict(Unrecorded, reasonUnrecorded)
 		case !it.owned:
-			reason := reasonForeign
-			if obs.hash == it.newHash {
-				reason += " (its content is identical to the generated file; delete it to let hlcgen take it over)"
-			}
-			conflict(Foreign, reason)
+			conflict(Foreign, reasonForeign)
 		case obs.hash == it.newHash:
 			// Includes an owned file edited by hand into exactly the
 			// generated content: nothing can be lost, so no conflict.
@@ -401,10 +440,28 @@ func (p *Plan) Changes() []Change {
 		return nil
 	}
 	var out []Change
+	// Every path under a symlink that leads outside the output directory
+	// is refused for that one reason: one conflict, at the symlink.
+	under := map[string]int{}
 	for _, it := range p.items {
-		if it.action != Unchanged {
-			out = append(out, Change{Path: it.path, Action: it.action, Reason: it.reason})
+		if it.action == Unchanged {
+			continue
 		}
+		if via := it.obs.via; it.conflict && it.action == Escape && via != "" {
+			if under[via]++; under[via] == 1 {
+				out = append(out, Change{Path: via, Action: Escape, Reason: it.obs.viaTarget})
+			}
+			continue
+		}
+		out = append(out, Change{Path: it.path, Action: it.action, Reason: it.reason})
+	}
+	for i, c := range out {
+		if n, ok := under[c.Path]; ok && c.Action == Escape {
+			out[i].Reason = fmt.Sprintf("is a symlink to %q, which does not resolve inside the output directory (hlcgen follows only relative symlinks that stay inside it), so %s: make it a real directory", c.Reason, countFiles(n))
+		}
+	}
+	for _, l := range p.leftovers {
+		out = append(out, Change{Path: l, Action: RemoveTemp, Reason: reasonLeftover})
 	}
 	switch g := &p.gitattr; {
 	case g.conflict != nil:
@@ -415,6 +472,8 @@ func (p *Plan) Changes() []Change {
 		out = append(out, Change{Path: GitattributesName, Action: Update, Reason: "hlcgen block out of date"})
 	}
 	switch {
+	case p.manifestProblem != "":
+		out = append(out, Change{Path: ManifestName, Action: Update, Reason: "replaces a corrupt manifest (" + p.manifestProblem + ")"})
 	case !p.manifestExists:
 		out = append(out, Change{Path: ManifestName, Action: Add, Reason: "manifest created"})
 	case !bytes.Equal(p.manifestRaw, p.manifestNew):
@@ -422,6 +481,27 @@ func (p *Plan) Changes() []Change {
 	}
 	slices.SortStableFunc(out, func(a, b Change) int { return strings.Compare(a.Path, b.Path) })
 	return out
+}
+
+// ManifestProblem says why the manifest on disk is corrupt, or returns "".
+// A corrupt manifest is treated as a lost one: the plan owns nothing yet,
+// adopts the files that already hold the generated content (Adopt) and
+// lists the others as conflicts, and Apply replaces the manifest.
+func (p *Plan) ManifestProblem() string {
+	if p == nil {
+		return ""
+	}
+	return p.manifestProblem
+}
+
+// Strays returns the files under the output directories (generator.OutputDirs)
+// that hlcgen neither owns nor writes, sorted by path. They are never
+// touched; `render --check` lists them so that a review sees them.
+func (p *Plan) Strays() []Stray {
+	if p == nil {
+		return nil
+	}
+	return slices.Clone(p.strays)
 }
 
 // OutDir returns the absolute output directory the plan is for.
@@ -447,7 +527,16 @@ func (p *Plan) fingerprint() string {
 		fmt.Fprintf(&b, "%q %d %q %t %t %s %t %d %s\n",
 			it.path, it.action, it.reason, it.conflict, it.produced, it.newHash, it.owned, it.obs.kind, it.obs.hash)
 	}
+	fmt.Fprintf(&b, "leftovers %q\n", p.leftovers)
 	fmt.Fprintf(&b, "manifest %t %s\n", p.manifestExists, hashBytes(p.manifestRaw))
 	fmt.Fprintf(&b, "gitattributes %t %s %s %v\n", p.gitattr.exists, hashBytes(p.gitattr.old), hashBytes(p.gitattr.new), p.gitattr.conflict)
 	return b.String()
+}
+
+// countFiles says that n output files cannot be written.
+func countFiles(n int) string {
+	if n == 1 {
+		return "the output file under it cannot be written"
+	}
+	return fmt.Sprintf("none of the %d output files under it can be written", n)
 }

@@ -284,12 +284,6 @@ func TestForeign(t *testing.T) {
 			reason: reasonForeign,
 		},
 		{
-			name:   "identical content",
-			setup:  func(t *testing.T, dir string) { writeFile(t, dir, "a/x.nix", "same\n") },
-			files:  gen("a/x.nix", "same\n"),
-			reason: reasonForeign + " (its content is identical to the generated file; delete it to let hlcgen take it over)",
-		},
-		{
 			name:   "directory in the way",
 			setup:  func(t *testing.T, dir string) { writeFile(t, dir, "a/x.nix/inner", "user's\n") },
 			files:  gen("a/x.nix", "generated\n"),
@@ -361,8 +355,8 @@ func TestSymlinkEscapes(t *testing.T) {
 			setup: func(t *testing.T, dir, outside string) {
 				symlink(t, "../outside", filepath.Join(dir, "link"))
 			},
-			files: gen("link/x.nix", "x\n"),
-			want:  []string{"link/x.nix"},
+			files: gen("link/x.nix", "x\n", "link/y/z.nix", "z\n"),
+			want:  []string{"link"}, // one conflict for both
 		},
 		{
 			name: "nested dir symlink pointing outside",
@@ -371,7 +365,7 @@ func TestSymlinkEscapes(t *testing.T) {
 				symlink(t, "../../outside", filepath.Join(dir, "a", "link"))
 			},
 			files: gen("a/link/b/x.nix", "x\n"),
-			want:  []string{"a/link/b/x.nix"},
+			want:  []string{"a/link"},
 		},
 		{
 			name: "absolute dir symlink",
@@ -379,7 +373,7 @@ func TestSymlinkEscapes(t *testing.T) {
 				symlink(t, outside, filepath.Join(dir, "link"))
 			},
 			files: gen("link/x.nix", "x\n"),
-			want:  []string{"link/x.nix"},
+			want:  []string{"link"},
 		},
 		{
 			name: "absolute symlink back inside",
@@ -388,7 +382,7 @@ func TestSymlinkEscapes(t *testing.T) {
 				symlink(t, filepath.Join(dir, "real"), filepath.Join(dir, "link"))
 			},
 			files: gen("link/x.nix", "x\n"),
-			want:  []string{"link/x.nix"},
+			want:  []string{"link"},
 		},
 		{
 			name: "dangling dir symlink",
@@ -396,7 +390,7 @@ func TestSymlinkEscapes(t *testing.T) {
 				symlink(t, "nowhere", filepath.Join(dir, "link"))
 			},
 			files: gen("link/x.nix", "x\n"),
-			want:  []string{"link/x.nix"},
+			want:  []string{"link"},
 		},
 		{
 			name: "target is a symlink to a file outside",
@@ -557,13 +551,16 @@ func TestInvalidRenders(t *testing.T) {
 	render(t, dir, gen("sub/"+GitattributesName, "x", "sub/"+ManifestName, "y"), Options{})
 }
 
+// TestCorruptManifest: a manifest that does not decode says nothing reliable
+// about ownership, so it is treated as lost: the plan owns nothing, says why
+// (ManifestProblem), and Apply replaces it.
 func TestCorruptManifest(t *testing.T) {
 	h := hashBytes([]byte("x"))
 	for name, content := range map[string]string{
 		"empty":           "",
 		"truncated":       `{"version": 1, "files": [`,
+		"merge conflict":  "<<<<<<< HEAD\n{\"version\": 1, \"files\": []}\n=======\n",
 		"no version":      `{"files": []}`,
-		"future version":  `{"version": 2, "files": []}`,
 		"unknown field":   `{"version": 1, "files": [], "extra": true}`,
 		"escaping path":   `{"version": 1, "files": [{"path": "../x", "sha256": "` + h + `"}]}`,
 		"absolute path":   `{"version": 1, "files": [{"path": "/etc/passwd", "sha256": "` + h + `"}]}`,
@@ -578,12 +575,36 @@ func TestCorruptManifest(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			writeFile(t, dir, ManifestName, content)
-			_, err := NewPlan(dir, gen("x", "x"), Options{Force: true})
-			if err == nil || !strings.Contains(err.Error(), ManifestName) {
-				t.Fatalf("err = %v, want an error about %s", err, ManifestName)
+			writeFile(t, dir, "y", "the user's\n") // listed in no valid manifest
+			p := plan(t, dir, gen("x", "x"), Options{})
+			if p.ManifestProblem() == "" {
+				t.Fatal("no manifest problem reported")
 			}
+			want := Change{ManifestName, Update, "replaces a corrupt manifest (" + p.ManifestProblem() + ")"}
+			if !slices.Contains(p.Changes(), want) {
+				t.Fatalf("changes %v lack %v", p.Changes(), want)
+			}
+			if err := p.Apply(); err != nil {
+				t.Fatal(err)
+			}
+			if got := readManifestEntries(t, dir); len(got) != 1 || got["x"].SHA256 != h {
+				t.Fatalf("manifest after Apply: %v", got)
+			}
+			if readTree(t, dir)["y"] != "the user's\n" {
+				t.Fatal("a file the corrupt manifest may have listed was touched")
+			}
+			assertUpToDate(t, dir, gen("x", "x"))
 		})
 	}
+
+	t.Run("future version", func(t *testing.T) {
+		dir := t.TempDir()
+		writeFile(t, dir, ManifestName, `{"version": 2, "files": []}`)
+		_, err := NewPlan(dir, gen("x", "x"), Options{Force: true})
+		if err == nil || !strings.Contains(err.Error(), "unsupported version 2") {
+			t.Fatalf("err = %v, want a refusal of version 2", err)
+		}
+	})
 
 	t.Run("symlink", func(t *testing.T) {
 		dir := t.TempDir()
@@ -691,4 +712,80 @@ func TestManifestDeterministic(t *testing.T) {
 	if !strings.HasSuffix(m, "}\n") || !strings.Contains(m, "\n  \"files\": [\n    {\n      \"path\": \"a b/[weird]*.nix\",") {
 		t.Fatalf("manifest format:\n%s", m)
 	}
+}
+
+// TestLostManifest: after the manifest is deleted, files that hold exactly
+// the generated content are adopted without Force; files that start with
+// hlcgen's header but differ are Unrecorded conflicts that Force overrides;
+// files without the header stay Foreign, even with Force.
+func TestLostManifest(t *testing.T) {
+	h := "# " + generator.Header + "\n"
+	v1 := gen("a.nix", h+"a\n", "b.nix", h+"b v1\n", "c.nix", h+"c\n", "gone.nix", h+"gone\n")
+	v2 := gen("a.nix", h+"a\n", "b.nix", h+"b v2\n", "c.nix", h+"c\n", "d.nix", h+"d\n")
+	dir := t.TempDir()
+	render(t, dir, v1, Options{})
+	if err := os.Remove(filepath.Join(dir, ManifestName)); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "c.nix", "the user's, without the header\n")
+
+	p := plan(t, dir, v2, Options{})
+	want := []Change{
+		{GitattributesName, Update, "hlcgen block out of date"},
+		{ManifestName, Add, "manifest created"},
+		{"a.nix", Adopt, reasonAdopted},
+		{"b.nix", Unrecorded, reasonUnrecorded},
+		{"c.nix", Foreign, reasonForeign},
+		{"d.nix", Add, reasonAdded},
+	}
+	if got := p.Changes(); !slices.Equal(got, want) {
+		t.Fatalf("changes:\n%s\nwant:\n%s", changesString(got), changesString(want))
+	}
+	assertConflictError(t, p.Apply(), "b.nix", "c.nix")
+
+	// gone.nix is no longer generated and no manifest lists it: a stray
+	// under an output directory would be reported; here it is simply left.
+	p = plan(t, dir, v2, Options{Force: true})
+	if got := p.Conflicts(); !slices.Equal(got, []Change{{"c.nix", Foreign, reasonForeign}}) {
+		t.Fatalf("with Force, conflicts = %v, want only the foreign c.nix", got)
+	}
+	writeFile(t, dir, "c.nix", h+"c\n") // the user moves theirs away
+	p = plan(t, dir, v2, Options{Force: true})
+	if c := p.Conflicts(); len(c) != 0 {
+		t.Fatalf("conflicts: %v", c)
+	}
+	if err := p.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	tree := readTree(t, dir)
+	if tree["b.nix"] != h+"b v2\n" || tree["gone.nix"] != h+"gone\n" {
+		t.Fatalf("tree: %q", tree)
+	}
+	if m := readManifestEntries(t, dir); len(m) != 4 {
+		t.Fatalf("manifest lists %d files, want the 4 generated ones: %v", len(m), m)
+	}
+	assertUpToDate(t, dir, v2)
+}
+
+// TestAdoptWritesNothing: adopting is bookkeeping only: the adopted files
+// keep their modification times, and the manifest is what a clean render
+// writes.
+func TestAdoptWritesNothing(t *testing.T) {
+	files := gen("a.nix", "a\n", "b.nix", "b\n")
+	dir := t.TempDir()
+	render(t, dir, files, Options{})
+	if err := os.Remove(filepath.Join(dir, ManifestName)); err != nil {
+		t.Fatal(err)
+	}
+	mtimesBefore := mtimes(t, dir)
+	p := plan(t, dir, files, Options{})
+	if err := p.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"a.nix", "b.nix"} {
+		if !mtimes(t, dir)[f].Equal(mtimesBefore[f]) {
+			t.Errorf("adopted %s was rewritten", f)
+		}
+	}
+	assertFinal(t, dir, files, nil)
 }

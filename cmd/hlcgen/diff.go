@@ -46,7 +46,7 @@ func runDiff(c *cli.Context) error {
 		if c.IsSet("format") {
 			return usageError("--format applies to --base only; without it, diff prints a unified diff")
 		}
-		plan, err := planRender(c)
+		_, plan, err := planRender(c, diag.Warning)
 		if err != nil {
 			return err
 		}

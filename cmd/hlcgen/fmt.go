@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 
@@ -49,7 +50,12 @@ func runFmt(c *cli.Context) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	if err := renameio.WriteFile(path, formatted, info.Mode().Perm()); err != nil {
+	err = writeFiles(c, func() error { return renameio.WriteFile(path, formatted, info.Mode().Perm()) })
+	if err != nil {
+		var ec cli.ExitCoder
+		if errors.As(err, &ec) {
+			return err // interrupted before writing
+		}
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	fmt.Fprintf(c.App.Writer, "formatted %s\n", path)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -57,7 +58,15 @@ func runInit(c *cli.Context) error {
 		files = append(files, writer.File{Path: f.Path, Content: f.Content})
 	}
 	out := c.App.Writer
-	done, err := writer.CreateNew(dir, files)
+	var done []writer.Created
+	err := writeFiles(c, func() (err error) {
+		done, err = writer.CreateNew(dir, files)
+		return err
+	})
+	var ec cli.ExitCoder
+	if errors.As(err, &ec) {
+		return err // interrupted before writing
+	}
 	var skipped int
 	for _, d := range done {
 		name := filepath.FromSlash(d.Path)

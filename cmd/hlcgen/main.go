@@ -3,11 +3,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 
 	"github.com/hlcgen/hlcgen/schema"
 	"github.com/hlcgen/hlcgen/validate"
@@ -29,10 +32,36 @@ func main() {
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
 
+// run runs one command and returns its exit status. SIGINT and SIGTERM are
+// handled as interrupt.go describes.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
+	in := &interrupts{cancel: cancel}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+
+	done := make(chan int, 1)
+	go func() { done <- runApp(context.WithValue(ctx, interruptsKey{}, in), args, stdin, stdout, stderr) }()
+	select {
+	case code := <-done:
+		return code
+	case sig := <-sigs:
+		signal.Stop(sigs) // a second signal ends hlcgen at once
+		if in.received(sig) {
+			return <-done // the writer stops at a safe point; the command reports
+		}
+		// Reading and rendering only: nothing to finish or undo.
+		fmt.Fprintf(stderr, "hlcgen: interrupted (%s); nothing was written.\n", signalName(sig))
+		return signalExitCode(sig)
+	}
+}
+
+func runApp(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
 	app.Reader = stdin
-	err := app.Run(args)
+	err := app.RunContext(ctx, args)
 	if err == nil {
 		return exitOK
 	}
@@ -57,6 +86,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler:  func(*cli.Context, error) {},
 		HideHelpCommand: true,
 		Commands: []*cli.Command{
+			checkCommand(),
 			validateCommand(),
 			renderCommand(),
 			diffCommand(),

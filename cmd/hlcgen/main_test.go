@@ -1,14 +1,18 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,8 +23,39 @@ var update = flag.Bool("update", false, "rewrite the expected output in testdata
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"hlcgen": func() { os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr)) },
+		"hlcgen": func() {
+			testAfterStep = pauseAt(os.Getenv("HLCGEN_TEST_PAUSE"), os.Getenv("HLCGEN_TEST_PAUSED"))
+			os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+		},
 	})
+}
+
+// pauseAt returns the hook that pauses a render (testAfterStep) at the
+// first step matching the regular expression pattern ("^$" for just before
+// the writes begin): it writes the process id to the file marker, then
+// waits until the command's context is cancelled, which a signal does.
+// After a minute without one it goes on, so that a broken signal handler
+// fails the script instead of hanging it.
+func pauseAt(pattern, marker string) func(context.Context, string) {
+	if pattern == "" {
+		return nil
+	}
+	re := regexp.MustCompile(pattern)
+	paused := false
+	return func(ctx context.Context, step string) {
+		if paused || !re.MatchString(step) {
+			return
+		}
+		paused = true
+		pid := []byte(strconv.Itoa(os.Getpid()))
+		if os.WriteFile(marker+".new", pid, 0o644) != nil || os.Rename(marker+".new", marker) != nil {
+			panic("cannot write " + marker)
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Minute):
+		}
+	}
 }
 
 // TestScripts runs the CLI behaviour scripts in testdata/script. Each script
@@ -36,8 +71,16 @@ func TestMain(m *testing.M) {
 //	mtime is TIME path...    require that modification time, likewise
 //	replace file old new     replace the first occurrence of old in file,
 //	                         failing when there is none
+//	sigexit SIG file N cmd args...
+//	                         run cmd like exec; once it has written its
+//	                         process id to file (HLCGEN_TEST_PAUSED, see
+//	                         pauseAt), send it SIG (INT, TERM or KILL), and
+//	                         require exit status N, or "killed"
 //
-// and the condition [tool:NAME], true when NAME is on PATH. Like
+// and the conditions [tool:NAME], true when NAME is on PATH, and [rofs],
+// true when a command can be run with a directory mounted read-only in a
+// mount namespace of its own (unshare, as root or in a user namespace),
+// which is how scripts give hlcgen a read-only file system. Like
 // testtool.Require, a missing tool fails the script instead when $CI is set.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
@@ -58,8 +101,12 @@ func TestScripts(t *testing.T) {
 			"exitcode": cmdExitcode,
 			"mtime":    cmdMtime,
 			"replace":  cmdReplace,
+			"sigexit":  cmdSigexit,
 		},
 		Condition: func(cond string) (bool, error) {
+			if cond == "rofs" {
+				return canMountReadOnly()
+			}
 			name, ok := strings.CutPrefix(cond, "tool:")
 			if !ok {
 				return false, errors.New("unknown condition " + cond)
@@ -147,4 +194,81 @@ func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
 	// A copy of the read-only reference spec is read-only too.
 	ts.Check(os.Chmod(path, info.Mode().Perm()|0o200))
 	ts.Check(os.WriteFile(path, []byte(strings.Replace(src, args[1], args[2], 1)), 0))
+}
+
+// cmdSigexit runs a command that pauses itself (pauseAt), sends it a signal
+// while it waits, and checks how it ended.
+func cmdSigexit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 4 {
+		ts.Fatalf("usage: sigexit INT|TERM|KILL file N|killed command [args...]")
+	}
+	sig, ok := map[string]syscall.Signal{"INT": syscall.SIGINT, "TERM": syscall.SIGTERM, "KILL": syscall.SIGKILL}[args[0]]
+	if !ok {
+		ts.Fatalf("sigexit: unknown signal %q", args[0])
+	}
+	marker := ts.MkAbs(args[1])
+	os.Remove(marker)
+	exited := make(chan struct{})
+	sent := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-exited:
+				sent <- errors.New("the command ended without pausing")
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			b, err := os.ReadFile(marker)
+			if err != nil {
+				continue
+			}
+			pid, err := strconv.Atoi(string(b))
+			if err == nil {
+				err = syscall.Kill(pid, sig)
+			}
+			sent <- err
+			return
+		}
+	}()
+	err := ts.Exec(args[3], args[4:]...)
+	close(exited)
+	if err := <-sent; err != nil {
+		ts.Fatalf("sigexit: %v", err)
+	}
+	got := "0"
+	if err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("sigexit: %v", err)
+		}
+		got = strconv.Itoa(ee.ExitCode())
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			got = "killed"
+		}
+	}
+	if got != args[2] {
+		ts.Fatalf("exit status %s, want %s", got, args[2])
+	}
+}
+
+// canMountReadOnly is the [rofs] condition: whether readonly.sh's way of
+// mounting a directory read-only works here.
+func canMountReadOnly() (bool, error) {
+	dir, err := os.MkdirTemp("", "hlcgen-rofs")
+	if err != nil {
+		return false, err
+	}
+	defer os.RemoveAll(dir)
+	flags := "-m"
+	if os.Geteuid() != 0 {
+		flags = "-rm" // a user namespace, where an unprivileged user may mount
+	}
+	probe := exec.Command("unshare", flags, "sh", "-c", `mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" && ! touch "$0/x" 2>/dev/null`, dir)
+	if out, err := probe.CombinedOutput(); err != nil {
+		if os.Getenv("CI") != "" {
+			return false, fmt.Errorf("[rofs] is required when CI is set: unshare %s: %v\n%s", flags, err, out)
+		}
+		return false, nil
+	}
+	return true, nil
 }

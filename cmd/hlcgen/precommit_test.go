@@ -42,12 +42,13 @@ func hookByID(t *testing.T, hooks []map[string]any, id string) map[string]any {
 	return nil
 }
 
-// TestPreCommitHookDefinitions: the shipped hooks are the three documented
+// TestPreCommitHookDefinitions: the shipped hooks are the four documented
 // ones, built by pre-commit from this repository (language golang, so the
 // entry is the hlcgen binary), run once per commit on the whole repository.
 func TestPreCommitHookDefinitions(t *testing.T) {
 	hooks := shippedHooks(t)
 	want := map[string]string{
+		"hlcgen-check":        "hlcgen check",
 		"hlcgen-validate":     "hlcgen validate",
 		"hlcgen-render-check": "hlcgen render --check",
 		"hlcgen-fmt-check":    "hlcgen fmt --check",
@@ -74,7 +75,7 @@ func TestPreCommitHookFiles(t *testing.T) {
 	files := func(id string) *regexp.Regexp {
 		return regexp.MustCompile(hookByID(t, hooks, id)["files"].(string))
 	}
-	validate, check, fmtCheck := files("hlcgen-validate"), files("hlcgen-render-check"), files("hlcgen-fmt-check")
+	all, validate, check, fmtCheck := files("hlcgen-check"), files("hlcgen-validate"), files("hlcgen-render-check"), files("hlcgen-fmt-check")
 
 	// Every file a render of the reference spec writes, and the
 	// bookkeeping the writer keeps, triggers the render check: a hand
@@ -92,15 +93,15 @@ func TestPreCommitHookFiles(t *testing.T) {
 		outputs = append(outputs, f.Path)
 	}
 	for _, p := range outputs {
-		if !check.MatchString(p) {
-			t.Errorf("hlcgen-render-check does not run when %s changes", p)
+		if !check.MatchString(p) || !all.MatchString(p) {
+			t.Errorf("hlcgen-render-check and hlcgen-check must both run when %s changes", p)
 		}
 	}
 
 	inputs := []string{"cluster.hcl", "infra/cluster.hcl", "hardware/cp1.nix", "custom/rack-b-power.nix", "modules/x.nix"}
 	for _, p := range inputs {
-		if !validate.MatchString(p) || !check.MatchString(p) {
-			t.Errorf("hlcgen-validate and hlcgen-render-check must both run when %s changes", p)
+		if !validate.MatchString(p) || !check.MatchString(p) || !all.MatchString(p) {
+			t.Errorf("hlcgen-validate, hlcgen-render-check and hlcgen-check must all run when %s changes", p)
 		}
 	}
 	if !fmtCheck.MatchString("cluster.hcl") || !fmtCheck.MatchString("infra/cluster.hcl") {
@@ -109,7 +110,7 @@ func TestPreCommitHookFiles(t *testing.T) {
 
 	unrelated := []string{"README.md", "docs/cluster.hcl.md", "mycluster.hcl", "secrets/cluster.yaml", "Makefile", ".pre-commit-config.yaml", "notes/generated.txt"}
 	for _, p := range unrelated {
-		for id, re := range map[string]*regexp.Regexp{"hlcgen-validate": validate, "hlcgen-render-check": check, "hlcgen-fmt-check": fmtCheck} {
+		for id, re := range map[string]*regexp.Regexp{"hlcgen-check": all, "hlcgen-validate": validate, "hlcgen-render-check": check, "hlcgen-fmt-check": fmtCheck} {
 			if re.MatchString(p) {
 				t.Errorf("%s runs when %s changes", id, p)
 			}
@@ -120,13 +121,20 @@ func TestPreCommitHookFiles(t *testing.T) {
 	}
 }
 
-// TestPreCommit runs real pre-commit in a temporary Git repository holding
-// the reference homelab. pre-commit cannot fetch this repository here (no
-// network), so the hooks are installed as a local repository generated from
-// .pre-commit-hooks.yaml: same ids, entries, files patterns and
-// pass_filenames, with language system running an hlcgen built from this
-// tree instead of language golang building one.
-func TestPreCommit(t *testing.T) {
+// preCommitRepo is a temporary Git repository holding the reference
+// homelab, with real pre-commit installed. pre-commit cannot fetch this
+// repository here (no network), so the hooks are installed as a local
+// repository generated from .pre-commit-hooks.yaml: same ids, entries,
+// files patterns and pass_filenames, with language system running an
+// hlcgen built from this tree instead of language golang building one.
+type preCommitRepo struct {
+	t   *testing.T
+	dir string
+	env []string
+}
+
+// newPreCommitRepo sets up the repository with the shipped hooks ids.
+func newPreCommitRepo(t *testing.T, ids ...string) *preCommitRepo {
 	testtool.Require(t, "pre-commit")
 	testtool.Require(t, "git")
 	goTool := testtool.Require(t, "go")
@@ -156,34 +164,49 @@ func TestPreCommit(t *testing.T) {
 		"GIT_COMMITTER_NAME=hlcgen", "GIT_COMMITTER_EMAIL=hlcgen@example.com",
 		"NO_COLOR=1",
 	)
-	repo := filepath.Join(tmp, "repo")
-	cmd := func(name string, args ...string) (string, error) {
-		c := exec.Command(name, args...)
-		c.Dir, c.Env = repo, env
-		out, err := c.CombinedOutput()
-		return string(out), err
-	}
-	must := func(name string, args ...string) string {
-		t.Helper()
-		out, err := cmd(name, args...)
-		if err != nil {
-			t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-		}
-		return out
-	}
-	commits := func() string { return strings.TrimSpace(must("git", "rev-list", "--count", "HEAD")) }
+	r := &preCommitRepo{t: t, dir: filepath.Join(tmp, "repo"), env: env}
 
 	// The reference homelab.
-	copyTree(t, "../../cluster.hcl", filepath.Join(repo, "cluster.hcl"))
-	copyTree(t, "../../hardware", filepath.Join(repo, "hardware"))
-	copyTree(t, "../../custom", filepath.Join(repo, "custom"))
-	writeFile(t, filepath.Join(repo, ".pre-commit-config.yaml"), localHookConfig(t))
-	writeFile(t, filepath.Join(repo, "README.md"), []byte("A homelab.\n"))
+	copyTree(t, "../../cluster.hcl", filepath.Join(r.dir, "cluster.hcl"))
+	copyTree(t, "../../hardware", filepath.Join(r.dir, "hardware"))
+	copyTree(t, "../../custom", filepath.Join(r.dir, "custom"))
+	writeFile(t, filepath.Join(r.dir, ".pre-commit-config.yaml"), localHookConfig(t, ids...))
+	writeFile(t, filepath.Join(r.dir, "README.md"), []byte("A homelab.\n"))
 
-	must("git", "init", "-q")
-	if out := must("pre-commit", "install"); !strings.Contains(out, "pre-commit installed") {
+	r.must("git", "init", "-q")
+	if out := r.must("pre-commit", "install"); !strings.Contains(out, "pre-commit installed") {
 		t.Fatalf("pre-commit install: %s", out)
 	}
+	return r
+}
+
+// run runs a command in the repository and returns its combined output.
+func (r *preCommitRepo) run(name string, args ...string) (string, error) {
+	c := exec.Command(name, args...)
+	c.Dir, c.Env = r.dir, r.env
+	out, err := c.CombinedOutput()
+	return string(out), err
+}
+
+// must is run, failing the test when the command fails.
+func (r *preCommitRepo) must(name string, args ...string) string {
+	r.t.Helper()
+	out, err := r.run(name, args...)
+	if err != nil {
+		r.t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+func (r *preCommitRepo) commits() string {
+	return strings.TrimSpace(r.must("git", "rev-list", "--count", "HEAD"))
+}
+
+// TestPreCommit runs real pre-commit with the three separate hooks
+// (hlcgen-validate, hlcgen-render-check, hlcgen-fmt-check).
+func TestPreCommit(t *testing.T) {
+	r := newPreCommitRepo(t, "hlcgen-validate", "hlcgen-render-check", "hlcgen-fmt-check")
+	cmd, must, commits, repo := r.run, r.must, r.commits, r.dir
 
 	// Rendered and committed together: every hook passes. (fmt first:
 	// the format check is one of the hooks, and the reference spec's
@@ -256,12 +279,86 @@ func TestPreCommit(t *testing.T) {
 	}
 }
 
-// localHookConfig turns the shipped hook definitions into a
-// .pre-commit-config.yaml with a local repository: every field kept, only
+// TestPreCommitCheck runs real pre-commit with hlcgen-check alone, the hook
+// `hlcgen init` configures: one run, one hook line, and a module file the
+// spec names but that is not added is caught, which pre-commit, leaving
+// untracked files in place, would otherwise let through.
+func TestPreCommitCheck(t *testing.T) {
+	r := newPreCommitRepo(t, "hlcgen-check")
+	passed := regexp.MustCompile(`(?m)^hlcgen check\.+Passed$`)
+	failed := regexp.MustCompile(`(?m)^hlcgen check\.+Failed$`)
+
+	r.must("hlcgen", "fmt")
+	r.must("hlcgen", "render")
+	r.must("git", "add", "-A")
+	out := r.must("git", "commit", "-m", "homelab")
+	if !passed.MatchString(out) || strings.Count(out, "Passed") != 1 {
+		t.Errorf("first commit: want hlcgen check, alone, passing:\n%s", out)
+	}
+
+	// A new node whose hardware module is written but not added.
+	spec := filepath.Join(r.dir, "cluster.hcl")
+	b, err := os.ReadFile(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, spec, append(b, []byte(`
+node "w3" {
+  role      = "worker"
+  address   = "10.10.10.23"
+  interface = "eno1"
+  age_key   = "age1s7c8rs6mw4wjxvcrcjn2fhsm5dhgu7ekx9q3gj0f435q4mvg75rsw4uay3"
+  hardware  = "hardware/w3.nix"
+}
+`)...))
+	writeFile(t, filepath.Join(r.dir, "hardware", "w3.nix"), []byte("{ ... }: { }\n"))
+	r.must("hlcgen", "fmt")
+	r.must("hlcgen", "render")
+	r.must("git", "add", "cluster.hcl", "generated", ".sops.yaml", ".hlcgen-manifest.json", ".gitattributes")
+	out, err = r.run("git", "commit", "-m", "w3")
+	if err == nil || !failed.MatchString(out) {
+		t.Fatalf("commit without hardware/w3.nix: err %v, want hlcgen check to fail:\n%s", err, out)
+	}
+	for _, want := range []string{"error[HLC094]: Module or secrets file not tracked by Git", "`git add hardware/w3.nix`: a fresh clone would not have it"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("rejected commit: output lacks %q:\n%s", want, out)
+		}
+	}
+	if n := r.commits(); n != "1" {
+		t.Fatalf("%s commits after a rejected commit, want 1", n)
+	}
+
+	// Added: the commit passes.
+	r.must("git", "add", "hardware/w3.nix")
+	out = r.must("git", "commit", "-m", "w3")
+	if !passed.MatchString(out) {
+		t.Errorf("commit with hardware/w3.nix: hlcgen check did not pass:\n%s", out)
+	}
+
+	// The same run rejects an unrendered change and an unformatted spec,
+	// and says what to do about each.
+	replaceInFile(t, spec, `address          = "10.10.10.11"`, `address = "10.10.10.19"`)
+	r.must("git", "add", "cluster.hcl")
+	out, err = r.run("git", "commit", "-m", "move cp1")
+	for _, want := range []string{"update generated/hosts/cp1/default.nix: changed", "run `hlcgen render` and commit the result", "cluster.hcl is not formatted: run `hlcgen fmt --file cluster.hcl`"} {
+		if err == nil || !failed.MatchString(out) || !strings.Contains(out, want) {
+			t.Errorf("commit of an unrendered, unformatted change: err %v, output lacks %q:\n%s", err, want, out)
+		}
+	}
+	if n := r.commits(); n != "2" {
+		t.Errorf("%s commits, want 2", n)
+	}
+}
+
+// localHookConfig turns the shipped hook definitions with the given ids into
+// a .pre-commit-config.yaml with a local repository: every field kept, only
 // the language changed to system (run hlcgen from PATH).
-func localHookConfig(t *testing.T) []byte {
+func localHookConfig(t *testing.T, ids ...string) []byte {
 	t.Helper()
-	hooks := shippedHooks(t)
+	var hooks []map[string]any
+	for _, id := range ids {
+		hooks = append(hooks, hookByID(t, shippedHooks(t), id))
+	}
 	for _, h := range hooks {
 		entry, _ := h["entry"].(string)
 		if h["language"] != "golang" || !strings.HasPrefix(entry, "hlcgen ") {

@@ -34,6 +34,10 @@ func runValidate(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	// In a Git work tree, files the spec names that Git does not track
+	// are a warning here; render --check and check make them an error.
+	l.diags = append(l.diags, untrackedFiles(c, l.path, l.spec, l.cluster, diag.Warning)...)
+	l.diags.Sort()
 	if format == "json" {
 		if err := diag.WriteJSON(c.App.Writer, l.diags); err != nil {
 			return err

@@ -60,7 +60,7 @@ const (
 // take this path: the store is world-readable. Flux's age key arrives
 // through a sops-nix template, rendered under /run/secrets at activation
 // and linked into the same directory.
-func renderBootstrap(c *model.Cluster) generator.File {
+func renderBootstrap(c *model.Cluster, l generator.Layout) generator.File {
 	manifests := nix.NewAttrs()
 	manifest := func(name string, content nix.Expr) {
 		manifests.SetPath([]string{name, "content"}, content)
@@ -88,7 +88,7 @@ func renderBootstrap(c *model.Cluster) generator.File {
 	var params []string
 	if c.Flux != nil {
 		params = []string{"config"}
-		fluxAgeKey(c, body)
+		fluxAgeKey(c, l, body)
 	}
 	return nixFile(BootstrapModulePath, module(body, params...))
 }
@@ -395,8 +395,9 @@ func rookOperatorValues(c *model.Cluster) nix.Expr {
 // The key comes from the cluster sops file, which every Kubernetes node can
 // decrypt anyway for the k3s token; anyone holding that token can join as a
 // server and read every Secret, so a separate file would protect nothing.
-func fluxAgeKey(c *model.Cluster, body *nix.AttrSet) {
-	secret := nix.NewAttrs().Set("sopsFile", repoPath("../../"+cleanRel(c.Secrets.SopsFile)))
+func fluxAgeKey(c *model.Cluster, l generator.Layout, body *nix.AttrSet) {
+	// From generated/modules/ up to the output directory, then to the file.
+	secret := nix.NewAttrs().Set("sopsFile", repoPath("../../"+l.SpecFile(cleanRel(c.Secrets.SopsFile))))
 	if strings.HasSuffix(c.Secrets.SopsFile, ".json") {
 		secret.Set("format", nix.String("json"))
 	}

@@ -42,11 +42,16 @@ const (
 )
 
 // Render returns the bootstrap module, the kubenix modules and .sops.yaml
-// for c, sorted by path. c must be a validated model.
-func Render(c *model.Cluster) []generator.File {
-	files := []generator.File{renderBootstrap(c)}
+// for c, sorted by path, for an output directory that is the spec's
+// directory. c must be a validated model.
+func Render(c *model.Cluster) []generator.File { return RenderAt(c, generator.Layout{}) }
+
+// RenderAt is Render for the output directory l describes: the cluster sops
+// file is named from the bootstrap module and from .sops.yaml through l.
+func RenderAt(c *model.Cluster, l generator.Layout) []generator.File {
+	files := []generator.File{renderBootstrap(c, l)}
 	files = append(files, renderKubenix(c)...)
-	files = append(files, renderSopsConfig(c))
+	files = append(files, renderSopsConfig(c, l))
 	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
 	return files
 }

@@ -67,7 +67,7 @@ func SopsRules(c *model.Cluster) []SopsRule {
 	// Flux, with the key hlcgen delivers as the sops-age Secret.
 	if c.Flux != nil {
 		rules = append(rules, SopsRule{
-			PathRegex:      FluxSecretsRegex(c),
+			PathRegex:      fluxSecretsRegex(c),
 			KeyGroups:      []SopsKeyGroup{{Age: c.FluxRecipients()}},
 			EncryptedRegex: kubernetesSecretSelector,
 		})
@@ -75,9 +75,9 @@ func SopsRules(c *model.Cluster) []SopsRule {
 	return rules
 }
 
-// FluxSecretsRegex is the path_regex of the Kubernetes Secrets in the Flux
+// fluxSecretsRegex is the path_regex of the Kubernetes Secrets in the Flux
 // tree: files named *.sops.yaml or *.sops.yml anywhere under flux.path.
-func FluxSecretsRegex(c *model.Cluster) string {
+func fluxSecretsRegex(c *model.Cluster) string {
 	prefix := ""
 	if p := cleanRel(c.Flux.Path); p != "." {
 		prefix = regexp.QuoteMeta(p) + "/"
@@ -94,8 +94,17 @@ func cleanRel(p string) string {
 // pipeline the same rules as JSON to check against sops's configuration
 // schema (schema/sops.schema.json): a rule sops would reject is a bug in
 // hlcgen, not in the user's spec.
-func renderSopsConfig(c *model.Cluster) generator.File {
+func renderSopsConfig(c *model.Cluster, l generator.Layout) generator.File {
 	cfg := sopsConfig{CreationRules: SopsRules(c)}
+	// SopsRules' paths are relative to the spec's directory; sops matches
+	// them relative to .sops.yaml's, the output directory. Every regex is
+	// anchored with a leading ^.
+	if dir := l.SpecFile("."); dir != "." {
+		for i := range cfg.CreationRules {
+			r := &cfg.CreationRules[i]
+			r.PathRegex = "^" + regexp.QuoteMeta(dir+"/") + strings.TrimPrefix(r.PathRegex, "^")
+		}
+	}
 	doc, err := json.Marshal(cfg)
 	if err != nil {
 		panic("kubernetes: .sops.yaml: " + err.Error())

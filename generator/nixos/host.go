@@ -26,7 +26,7 @@ func (p *plan) hostModule(name string) nix.Expr {
 	// The host's own secrets file, which .sops.yaml gives to the admins and
 	// this node alone. It is encrypted, so it may be copied to the store;
 	// it need not exist until a secret uses it.
-	set(m, repoPath(file, model.HostSecretsFile(name)), "sops", "defaultSopsFile")
+	set(m, repoPath(file, p.layout.SpecFile(model.HostSecretsFile(name))), "sops", "defaultSopsFile")
 	set(m, nix.String(c.Cluster.TimeZone), "time", "timeZone")
 	set(m, nix.String(c.Cluster.StateVersion), "system", "stateVersion")
 
@@ -187,7 +187,7 @@ func (p *plan) hostTailscale(m *nix.AttrSet, name string) {
 		set(m, nix.String("loose"), "networking", "firewall", "checkReversePath")
 	}
 	m.Comment("Tailscale's auth key, from the file only the nodes with tailscale = true can decrypt.")
-	sopsSecret(m, hostPath(name), key, c.Secrets.TailscaleSopsFile, "tailscaled-autoconnect.service")
+	p.sopsSecret(m, hostPath(name), key, c.Secrets.TailscaleSopsFile, "tailscaled-autoconnect.service")
 }
 
 // set binds a dotted attribute path, the way NixOS configurations are
@@ -201,11 +201,18 @@ func set(m *nix.AttrSet, v nix.Expr, attrPath ...string) {
 // cluster's, then the modules of every group the node is in.
 func (p *plan) hostImports(name string) []nix.Expr {
 	n := p.c.Nodes[name]
-	repoPaths := []string{n.Hardware, path.Join(modulesDir, roleModule(n.Role))}
-	repoPaths = append(repoPaths, n.ExtraModules...)
-	repoPaths = append(repoPaths, p.c.Cluster.ExtraModules...)
+	spec := p.layout.SpecFile // hand-written modules are in the spec's directory
+	repoPaths := []string{spec(n.Hardware), path.Join(modulesDir, roleModule(n.Role))}
+	for _, m := range n.ExtraModules {
+		repoPaths = append(repoPaths, spec(m))
+	}
+	for _, m := range p.c.Cluster.ExtraModules {
+		repoPaths = append(repoPaths, spec(m))
+	}
 	for _, g := range n.Groups {
-		repoPaths = append(repoPaths, p.c.Groups[g].Modules...)
+		for _, m := range p.c.Groups[g].Modules {
+			repoPaths = append(repoPaths, spec(m))
+		}
 	}
 	var out []nix.Expr
 	for _, rp := range dedupe(repoPaths) {

@@ -173,7 +173,7 @@ func (p *plan) k8sModule() nix.Expr {
 			nix.Select(config, "environment", "etc", k3sNodeDropIn, "text"))).
 		Blank().
 		Comment("The agent token, which every node knows: agents join with it, and servers admit agents with it. It admits no server. sops-nix decrypts it at activation; k3s reads the file.")
-	sopsSecret(body, file, c.Kubernetes.AgentTokenSecret, c.Secrets.NodesSopsFile, k3sServiceUnit)
+	p.sopsSecret(body, file, c.Kubernetes.AgentTokenSecret, c.Secrets.NodesSopsFile, k3sServiceUnit)
 	body.Blank().
 		Comment("NixOS keeps kernel modules in /run/booted-system/kernel-modules, not in /lib/modules, so modprobe inside a pod finds nothing: load at boot what "+loaders+" would load.").
 		SetPath([]string{"boot", "kernelModules"}, strList(modules)).
@@ -243,7 +243,7 @@ func (p *plan) serverModule() nix.Expr {
 		Blank().
 		SetPath([]string{"services", "k3s"}, k3s).
 		Blank()
-	sopsSecret(body, file, c.Kubernetes.TokenSecret, c.Secrets.SopsFile, k3sServiceUnit)
+	p.sopsSecret(body, file, c.Kubernetes.TokenSecret, c.Secrets.SopsFile, k3sServiceUnit)
 	body.Blank().
 		Comment("What every server shares, among it what k3s requires to be the same on all servers (it refuses to join a server whose settings differ).")
 	k3sConfigEtc(body, k3sConfigFile, p.serverConfig())
@@ -251,8 +251,8 @@ func (p *plan) serverModule() nix.Expr {
 		s3 := c.Kubernetes.EtcdSnapshots.S3
 		body.Blank().
 			Comment("The S3 credentials for etcd snapshots reach k3s as a drop-in that sops-nix renders at activation, never through the store.")
-		sopsSecret(body, file, s3.AccessKeySecret, c.Secrets.SopsFile)
-		sopsSecret(body, file, s3.SecretKeySecret, c.Secrets.SopsFile)
+		p.sopsSecret(body, file, s3.AccessKeySecret, c.Secrets.SopsFile)
+		p.sopsSecret(body, file, s3.SecretKeySecret, c.Secrets.SopsFile)
 		body.SetPath([]string{"sops", "templates", k3sS3Template}, nix.NewAttrs().
 			Set("content", generator.SopsTemplate(p.s3Template())).
 			Set("path", nix.String(k3sS3DropIn)).

@@ -47,10 +47,17 @@ const (
 	vrrpInstance = "k8s-api"
 )
 
-// Render returns the NixOS files for c, sorted by path. c must be a valid,
-// fully defaulted model.
-func Render(c *model.Cluster) []generator.File {
+// Render returns the NixOS files for c, sorted by path, for an output
+// directory that is the spec's directory. c must be a valid, fully defaulted
+// model.
+func Render(c *model.Cluster) []generator.File { return RenderAt(c, generator.Layout{}) }
+
+// RenderAt is Render for the output directory l describes: the paths that
+// name hand-written files (hardware, modules, sops files) lead from each
+// generated file to the spec's directory.
+func RenderAt(c *model.Cluster, l generator.Layout) []generator.File {
 	p := newPlan(c)
+	p.layout = l
 	files := []generator.File{
 		nixFile(configFile, p.config()),
 		nixFile(path.Join(modulesDir, commonModule), p.commonModule()),
@@ -79,7 +86,8 @@ func hostPath(node string) string { return path.Join(hostsDir, node, "default.ni
 // plan is what Render works from: the model, and nothing derived a second
 // time.
 type plan struct {
-	c *model.Cluster
+	c      *model.Cluster
+	layout generator.Layout // where hand-written files are (RenderAt)
 }
 
 func newPlan(c *model.Cluster) *plan { return &plan{c: c} }
@@ -139,11 +147,11 @@ func dedupe(items []string) []string {
 	return out
 }
 
-// sopsSecret declares the sops-nix secret key, read from the repository's
-// sops file file, in the module m written at from. sops-nix reads YAML by
-// default and JSON when told.
-func sopsSecret(m *nix.AttrSet, from, key, file string, restartUnits ...string) {
-	s := nix.NewAttrs().Set("sopsFile", repoPath(from, file))
+// sopsSecret declares the sops-nix secret key, read from the sops file
+// file (as cluster.hcl names it), in the module m written at from. sops-nix
+// reads YAML by default and JSON when told.
+func (p *plan) sopsSecret(m *nix.AttrSet, from, key, file string, restartUnits ...string) {
+	s := nix.NewAttrs().Set("sopsFile", repoPath(from, p.layout.SpecFile(file)))
 	if strings.HasSuffix(file, ".json") {
 		s.Set("format", nix.String("json"))
 	}
