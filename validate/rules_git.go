@@ -24,9 +24,9 @@ type Tracker interface {
 // not track: a module (hardware, extra_modules, group modules), the
 // cluster's, the nodes' or Tailscale's sops file, or a node's own secrets
 // file. It passes every check on this machine, but a fresh clone, CI, and a
-// flake (which sees only tracked
-// files) would not have it; pre-commit, which stashes unstaged changes but
-// leaves untracked files in place, would not notice either.
+// flake (which sees only tracked files) would not have it; pre-commit, which
+// stashes unstaged changes but leaves untracked files in place, would not
+// notice either.
 //
 // validate reports it as a warning; `render --check` and `hlcgen check`,
 // which guard what is committed, as an error. c is Validate's model; files
