@@ -92,6 +92,11 @@ var (
 	NoAdminAgeKeys  = rule("HLC053", Error, "No admin age keys")
 	SecretsPath     = rule("HLC054", Error, "Invalid secrets file path")
 	SharedSecretKey = rule("HLC055", Error, "One secret key named for two secrets")
+	// HLC170-HLC172 are about the sops files in the repository, not about
+	// cluster.hcl: their range is in the file.
+	SecretsRecipients = rule("HLC170", Error, "Sops file recipients differ from .sops.yaml")
+	SecretsPlaintext  = rule("HLC171", Error, "Secrets file is not sops-encrypted")
+	SecretsUncovered  = rule("HLC172", Warning, "Sops file no rule covers")
 )
 
 // Users and deploy.

@@ -98,7 +98,11 @@ func readCase(t testing.TB, file string) *specCase {
 
 // diagLine is the first line of a diagnostic in a want file.
 func diagLine(d diag.Diagnostic) string {
-	return fmt.Sprintf("%d:%d %s %s", d.Subject.Start.Line, d.Subject.Start.Column, d.Code, d.Severity)
+	at := fmt.Sprintf("%d:%d", d.Subject.Start.Line, d.Subject.Start.Column)
+	if f := d.Subject.Filename; f != "cluster.hcl" {
+		at = f + ":" + at // a diagnostic about another file of the repository
+	}
+	return at + " " + d.Code + " " + d.Severity.String()
 }
 
 // wantLines is how a diagnostic appears in a want file: diagLine with the
@@ -123,8 +127,10 @@ func (sc *specCase) diagnose(t testing.TB) diag.Diagnostics {
 			t.Fatal(err)
 		}
 		ds = append(ds, tds...)
-		ds.Sort()
 	}
+	// The sops files of the case's repository, as validate checks them.
+	ds = append(ds, CheckSecrets(c, AuditSecrets(c, sc.repo), diag.Error)...)
+	ds.Sort()
 	return ds
 }
 
@@ -252,6 +258,7 @@ func TestManyMistakes(t *testing.T) {
 }
 
 // TestDetails: every diagnostic of every case has a range in cluster.hcl
+// (or, for the sops files' rules, in that file)
 // and a detail that says more than the summary; details are sentences and
 // carry no unformatted verbs.
 func TestDetails(t *testing.T) {
@@ -261,8 +268,8 @@ func TestDetails(t *testing.T) {
 			ds := sc.diagnose(t)
 			for _, d := range ds {
 				switch {
-				case d.Subject.Filename != "cluster.hcl":
-					t.Errorf("%s: %s has no range: %+v", file, d.Code, d.Subject)
+				case d.Subject.Filename != "cluster.hcl" && sc.repo[d.Subject.Filename] == nil:
+					t.Errorf("%s: %s has no range in cluster.hcl or a file of the case: %+v", file, d.Code, d.Subject)
 				case d.Code != diag.Syntax.Code && d.Subject.Start.Line == 0:
 					t.Errorf("%s: %s has no line", file, d.Code)
 				case strings.TrimSpace(d.Detail) == "":

@@ -51,6 +51,9 @@ func runCheck(c *cli.Context) error {
 	if n := countSeverity(r.untracked, diag.Error); n > 0 {
 		failures = append(failures, untrackedAdvice(n))
 	}
+	if msg := r.secrets.advice(); msg != "" {
+		failures = append(failures, msg)
+	}
 	// The format check reads the same bytes; a spec that did not parse
 	// has had its syntax errors reported already.
 	if r.res.Spec.Parsed {

@@ -92,6 +92,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			diffCommand(),
 			fmtCommand(),
 			initCommand(),
+			secretsCommand(),
 			schemaCommand(),
 		},
 		OnUsageError: onUsageError,

@@ -47,10 +47,15 @@ type rendered struct {
 	// untracked is HLC094: the files the spec names that exist but that
 	// Git does not track.
 	untracked diag.Diagnostics
+	// secrets are the sops files' states (HLC170-HLC172).
+	secrets secretsReport
 }
 
 // renderSpec reads the spec, resolves --out, validates and renders in
-// memory, and prints every diagnostic; untrackedSev is HLC094's severity.
+// memory, audits the sops files, and prints every diagnostic; untrackedSev
+// is HLC094's severity, and HLC170's: a check guards what is committed,
+// while a render that writes prints the sops files to re-encrypt as one
+// note after its changes (printUpdateKeys) instead.
 // It fails only on usage and internal errors: a spec with errors is
 // returned, with no files.
 func renderSpec(c *cli.Context, untrackedSev diag.Severity) (*rendered, error) {
@@ -73,9 +78,15 @@ func renderSpec(c *cli.Context, untrackedSev diag.Severity) (*rendered, error) {
 	res, err := pipeline.SpecAt(path, src, os.DirFS(dir), layout)
 	r.res = res
 	r.untracked = untrackedFiles(c, path, res.Spec, res.Cluster, untrackedSev)
+	r.secrets = auditSecrets(path, res.Cluster, untrackedSev)
 	all := append(slices.Clone(res.Diags), r.untracked...)
+	for _, d := range r.secrets.diags {
+		if d.Code != diag.SecretsRecipients.Code || untrackedSev == diag.Error {
+			all = append(all, d)
+		}
+	}
 	all.Sort()
-	printDiagnostics(c, &loaded{path: path, spec: res.Spec, diags: all})
+	printDiagnostics(c, &loaded{path: path, spec: res.Spec, diags: all, sources: r.secrets.sources})
 	if err != nil && !res.Diags.HasErrors() {
 		return nil, cli.Exit(fmt.Sprintf("hlcgen: %v\nThis is a bug in hlcgen; nothing was written.", err), exitUsage)
 	}
@@ -178,9 +189,10 @@ func runRender(c *cli.Context) error {
 	}
 	if len(changes) == 0 {
 		fmt.Fprintln(c.App.Writer, "up to date")
-		return nil
+	} else {
+		printChanges(c.App.Writer, changes)
 	}
-	printChanges(c.App.Writer, changes)
+	r.secrets.printUpdateKeys(c.App.Writer)
 	return nil
 }
 
@@ -212,6 +224,9 @@ func checkFailure(c *cli.Context, r *rendered, plan *writer.Plan) string {
 	}
 	if n := countSeverity(r.untracked, diag.Error); n > 0 {
 		msgs = append(msgs, untrackedAdvice(n))
+	}
+	if msg := r.secrets.advice(); msg != "" {
+		msgs = append(msgs, msg)
 	}
 	return strings.Join(msgs, "\n")
 }

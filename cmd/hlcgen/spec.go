@@ -26,6 +26,9 @@ type loaded struct {
 	spec    *load.Spec
 	cluster *model.Cluster
 	diags   diag.Diagnostics
+	// sources are the other files diagnostics point into (the sops
+	// files), by the name they are printed with.
+	sources map[string][]byte
 }
 
 // readSpec reads the spec named by --file, the one way every command reads
@@ -58,7 +61,11 @@ func printDiagnostics(c *cli.Context, l *loaded) {
 	if len(l.diags) == 0 {
 		return
 	}
-	_ = diag.WriteText(c.App.ErrWriter, l.diags, map[string][]byte{l.path: l.spec.Src}, diag.TextOptions{Color: useColor(c.App.ErrWriter)})
+	sources := map[string][]byte{l.path: l.spec.Src}
+	for name, src := range l.sources {
+		sources[name] = src
+	}
+	_ = diag.WriteText(c.App.ErrWriter, l.diags, sources, diag.TextOptions{Color: useColor(c.App.ErrWriter)})
 }
 
 // useColor is true only on a terminal, and never when NO_COLOR is set

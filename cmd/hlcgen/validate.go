@@ -37,6 +37,9 @@ func runValidate(c *cli.Context) error {
 	// In a Git work tree, files the spec names that Git does not track
 	// are a warning here; render --check and check make them an error.
 	l.diags = append(l.diags, untrackedFiles(c, l.path, l.spec, l.cluster, diag.Warning)...)
+	// The sops files' recipients against .sops.yaml's (HLC170-HLC172).
+	secrets := auditSecrets(l.path, l.cluster, diag.Error)
+	l.diags, l.sources = append(l.diags, secrets.diags...), secrets.sources
 	l.diags.Sort()
 	if format == "json" {
 		if err := diag.WriteJSON(c.App.Writer, l.diags); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/hlcgen/hlcgen/internal/testtool"
 	"github.com/hlcgen/hlcgen/model"
 	"github.com/hlcgen/hlcgen/schema"
+	"github.com/hlcgen/hlcgen/validate"
 )
 
 // ageIdentity is a freshly generated age key pair.
@@ -261,6 +262,30 @@ func TestSopsRulesWithRealSops(t *testing.T) {
 			}
 		})
 	}
+
+	// hlcgen reads what sops wrote: every file encrypted above is up to
+	// date with its rule, and the files not written are missing.
+	t.Run("audit", func(t *testing.T) {
+		written := map[string]bool{}
+		for _, f := range files {
+			written[f.path] = true
+		}
+		audits := validate.AuditSecrets(c, os.DirFS(root))
+		seen := 0
+		for _, a := range audits {
+			want := validate.SecretsMissing
+			if written[a.Path] {
+				want = validate.SecretsUpToDate
+				seen++
+			}
+			if a.State != want || len(a.Missing)+len(a.Extra) > 0 {
+				t.Errorf("%s: %s (missing %v, extra %v), want %s", a.Path, a.State, a.Missing, a.Extra, want)
+			}
+		}
+		if seen != len(files) {
+			t.Errorf("the audit saw %d of the %d files written", seen, len(files))
+		}
+	})
 
 	// Only the values of the Kubernetes Secret are encrypted, so Flux and
 	// kustomize still see what the object is.
