@@ -50,13 +50,14 @@ func newIdentity(t *testing.T, keygen, dir, name string) ageIdentity {
 	return ageIdentity{name: name, file: file, recipient: strings.TrimSpace(string(pub)), secret: secret}
 }
 
-// freshCluster is the second edition's full cluster (servers, workers, a
-// standalone and an off-site node, Tailscale on two of them) with every age
-// key replaced by a newly generated one: an admin, one per node and Flux's.
-func freshCluster(t *testing.T) (*model.Cluster, map[string]ageIdentity) {
+// freshCluster is an e2e case's cluster (the reference, or the second
+// edition's full cluster: servers, workers, a standalone and an off-site
+// node, Tailscale on two of them) with every age key replaced by a newly
+// generated one: an admin, one per node and Flux's.
+func freshCluster(t *testing.T, name string) (*model.Cluster, map[string]ageIdentity) {
 	t.Helper()
 	keygen := testtool.Require(t, "age-keygen")
-	c := e2e.Named(t, "full").Load(t)
+	c := e2e.Named(t, name).Load(t)
 	keys := t.TempDir()
 	ids := map[string]ageIdentity{}
 	ids["admin"] = newIdentity(t, keygen, keys, "admin")
@@ -155,11 +156,17 @@ func (s sopsRunner) recipients(rel string) []string {
 }
 
 // TestSopsRulesWithRealSops encrypts the files of each rule with the real
-// sops and checks that exactly the intended age identities can decrypt
-// them.
+// sops, on the reference cluster and the full one, and checks that exactly
+// the intended age identities can decrypt them.
 func TestSopsRulesWithRealSops(t *testing.T) {
+	for _, name := range []string{"reference", "full"} {
+		t.Run(name, func(t *testing.T) { testSopsRulesWithRealSops(t, name) })
+	}
+}
+
+func testSopsRulesWithRealSops(t *testing.T, name string) {
 	sopsBin := testtool.Require(t, "sops")
-	c, ids := freshCluster(t)
+	c, ids := freshCluster(t, name)
 
 	root := t.TempDir()
 	var sopsYAML []byte
@@ -186,34 +193,46 @@ func TestSopsRulesWithRealSops(t *testing.T) {
 		content string
 		readers []string
 	}
-	// Each file's audience, written out here: the admins and the nodes
-	// that use its secrets (the secrets issue's audiences), never more.
+	// Each file's audience, written out here from the nodes' roles and
+	// settings: the admins and the nodes that use its secrets (the secrets
+	// issue's audiences), never more.
+	servers, k8s, tailscale := []string{"admin"}, []string{"admin"}, []string{"admin"}
+	var standalone string
+	for _, n := range c.NodeNames() {
+		switch node := c.Nodes[n]; {
+		case node.Role == model.RoleControlPlane:
+			servers = append(servers, n)
+			k8s = append(k8s, n)
+		case node.Role == model.RoleWorker:
+			k8s = append(k8s, n)
+		case standalone == "":
+			standalone = n
+		}
+		if c.Nodes[n].Tailscale {
+			tailscale = append(tailscale, n)
+		}
+	}
 	files := []secretFile{
 		{
 			path: c.Secrets.SopsFile,
 			content: "k3s:\n  token: server-token-value\nflux:\n  age_key: " + ids["flux"].secret +
 				"\netcd_s3:\n  access_key: s3-access-value\n  secret_key: s3-secret-value\n",
-			readers: []string{"admin", "cp1", "cp2", "cp3"},
+			readers: servers,
 		},
 		{
 			path:    c.Secrets.NodesSopsFile,
 			content: "k3s:\n  agent_token: agent-token-value\n",
-			readers: []string{"admin", "cp1", "cp2", "cp3", "w1", "w2"},
+			readers: k8s,
 		},
 		{
-			path:    c.Secrets.TailscaleSopsFile,
-			content: "tailscale:\n  auth_key: tailscale-key-value\n",
-			readers: []string{"admin", "cp1", "offsite"},
+			path:    model.HostSecretsFile(servers[1]),
+			content: "root_password: host-only-value\n",
+			readers: []string{"admin", servers[1]},
 		},
 		{
-			path:    model.HostSecretsFile("cp1"),
-			content: "root_password: cp1-only-value\n",
-			readers: []string{"admin", "cp1"},
-		},
-		{
-			path:    model.HostSecretsFile("backup"),
-			content: "restic_password: backup-only-value\n",
-			readers: []string{"admin", "backup"},
+			path:    model.HostSecretsFile(standalone),
+			content: "restic_password: standalone-only-value\n",
+			readers: []string{"admin", standalone},
 		},
 		{
 			path: c.Flux.Path + "/apps/grafana-admin.sops.yaml",
@@ -221,6 +240,16 @@ func TestSopsRulesWithRealSops(t *testing.T) {
 				"data:\n  admin-user: YWRtaW4=\nstringData:\n  admin-password: k8s-secret-value\n",
 			readers: []string{"admin", "flux"},
 		},
+	}
+	if len(tailscale) > 1 {
+		files = append(files, secretFile{
+			path:    c.Secrets.TailscaleSopsFile,
+			content: "tailscale:\n  auth_key: tailscale-key-value\n",
+			readers: tailscale,
+		})
+	}
+	if name == "full" && (len(tailscale) != 3 || len(servers) != 4 || len(k8s) != 6) {
+		t.Fatalf("the full cluster changed: servers %v, Kubernetes nodes %v, Tailscale %v", servers, k8s, tailscale)
 	}
 	for _, f := range files {
 		t.Run(f.path, func(t *testing.T) {
@@ -290,7 +319,7 @@ func TestSopsRulesWithRealSops(t *testing.T) {
 	// Only the values of the Kubernetes Secret are encrypted, so Flux and
 	// kustomize still see what the object is.
 	t.Run("kubernetes secret selector", func(t *testing.T) {
-		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(files[len(files)-1].path)))
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(c.Flux.Path+"/apps/grafana-admin.sops.yaml")))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -349,7 +378,7 @@ func TestSopsRulesWithRealSops(t *testing.T) {
 					t.Errorf("%s contains %s's private key", f.Path, id.name)
 				}
 			}
-			for _, v := range []string{"server-token-value", "agent-token-value", "s3-access-value", "s3-secret-value", "tailscale-key-value", "cp1-only-value", "backup-only-value", "k8s-secret-value"} {
+			for _, v := range []string{"server-token-value", "agent-token-value", "s3-access-value", "s3-secret-value", "tailscale-key-value", "host-only-value", "standalone-only-value", "k8s-secret-value"} {
 				if bytes.Contains(f.Content, []byte(v)) {
 					t.Errorf("%s contains the secret value %q", f.Path, v)
 				}
