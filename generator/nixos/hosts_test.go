@@ -59,7 +59,8 @@ in
   keepalived = orNull config.services.keepalived.enable {
     inherit (config.services.keepalived) openFirewall;
     instance = config.services.keepalived.vrrpInstances.k8s-api;
-    scripts = builtins.mapAttrs (_: s: { inherit (s) user; }) config.services.keepalived.vrrpScripts;
+    inherit (config.services.keepalived) enableScriptSecurity;
+    scripts = builtins.mapAttrs (_: s: { inherit (s) script interval fall rise timeout weight user group; }) config.services.keepalived.vrrpScripts;
   };
   haproxy = orNull config.services.haproxy.enable config.services.haproxy.config;
   tailscale = orNull config.services.tailscale.enable {
@@ -110,19 +111,9 @@ type hostResult struct {
 		RestartUnits        []string
 	}
 	Placeholders map[string]string
-	Keepalived   *struct {
-		OpenFirewall bool
-		Instance     struct {
-			Interface, State, UnicastSrcIp string
-			Priority, VirtualRouterId      int
-			UnicastPeers                   []string
-			VirtualIps                     []struct{ Addr string }
-			TrackScripts                   []string
-		}
-		Scripts map[string]struct{ User string }
-	}
-	Haproxy   *string
-	Tailscale *struct {
+	Keepalived   *keepalivedOptions
+	Haproxy      *string
+	Tailscale    *struct {
 		AuthKeyFile                 *string
 		UseRoutingFeatures          string
 		ExtraUpFlags, ExtraSetFlags []string
@@ -130,6 +121,20 @@ type hostResult struct {
 	}
 	SSH         map[string]any
 	SSHKeyPaths []string
+}
+
+// keepalivedOptions are the host's services.keepalived settings.
+type keepalivedOptions struct {
+	OpenFirewall bool
+	Instance     struct {
+		Interface, State, UnicastSrcIp string
+		Priority, VirtualRouterId      int
+		UnicastPeers                   []string
+		VirtualIps                     []struct{ Addr string }
+		TrackScripts                   []string
+	}
+	EnableScriptSecurity bool
+	Scripts              map[string]keepalivedScript
 }
 
 // evalHosts evaluates every host of a case, with this package's files
