@@ -167,7 +167,7 @@ func checkPlacement(rc *ruleContext, p cephPool) {
 	}
 	detail := fmt.Sprintf("%s keeps %d copies (%s) on %d different %s (failureDomain: host), but %s", p.what, p.copies, p.copiesDesc, p.copies, on, have)
 	if len(maybe) > 0 {
-		detail += fmt.Sprintf(", and %s OSDs of undeclared class", quoteList(maybe))
+		detail += fmt.Sprintf(" (%s %s OSDs whose class Ceph detects, which would not be enough even if they were %q)", quoteList(maybe), plural(len(maybe), "has", "have"), p.class)
 	}
 	if s := standaloneWithDevices(c); len(s) > 0 {
 		detail += fmt.Sprintf("; standalone nodes (%s) run no Ceph", quoteList(s))
