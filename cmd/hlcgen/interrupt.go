@@ -15,8 +15,10 @@ import (
 // write ends the run at once: nothing was written. One that comes while
 // files are written cancels the command's context; the writer stops at its
 // next safe point (writer.ApplyContext) and the command says how far it got.
-// Either way hlcgen exits with 128 + the signal's number (130 for SIGINT,
-// 143 for SIGTERM), as a shell reports a process the signal ended. A second
+// Either way hlcgen exits with status 130, the shell's status for a
+// process Ctrl-C ended, for SIGTERM too, so that a script or CI step tells
+// "interrupted" from "failed" by one number; the message names the signal.
+// A second
 // signal ends hlcgen at once, which the writer's crash protocol survives
 // too.
 
@@ -84,13 +86,9 @@ func interruptedExit(sig os.Signal, what string) error {
 	return cli.Exit(fmt.Sprintf("hlcgen: interrupted (%s); %s", signalName(sig), what), signalExitCode(sig))
 }
 
-// signalExitCode is how a shell reports a process that sig ended.
-func signalExitCode(sig os.Signal) int {
-	if s, ok := sig.(syscall.Signal); ok {
-		return 128 + int(s)
-	}
-	return 128 + int(syscall.SIGINT)
-}
+// signalExitCode is the status of a command a signal stopped: 130 (128 +
+// SIGINT) for SIGINT and SIGTERM alike.
+func signalExitCode(os.Signal) int { return 128 + int(syscall.SIGINT) }
 
 func signalName(sig os.Signal) string {
 	switch sig {

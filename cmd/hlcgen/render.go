@@ -25,7 +25,7 @@ func renderCommand() *cli.Command {
 			"touches a file it does not own or one edited by hand (unless --force).\n\n" +
 			"Exit status: 0 written or up to date, 1 invalid spec, conflicts, or (--check, --diff)\n" +
 			"outputs not up to date or untracked files, 2 usage error, unreadable file, a file that\n" +
-			"could not be read or written, or internal error, 130 SIGINT, 143 SIGTERM.",
+			"could not be read or written, or internal error, 130 SIGINT or SIGTERM.",
 		Flags: []cli.Flag{
 			fileFlag,
 			&cli.StringFlag{Name: "out", Usage: "output directory (default: the directory holding the spec)"},
