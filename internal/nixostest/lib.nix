@@ -369,7 +369,6 @@ let
     mkEnableOption = name: mkOption {
       default = false;
       example = true;
-      description = "Whether to enable ${name}.";
       type = types.bool;
     };
     mkPackageOption = pkgs: name:
@@ -383,7 +382,6 @@ let
       in
       mkOption ({
         type = if nullable then types.nullOr types.package else types.package;
-        description = "The ${concatStringsSep "." namePath} package to use.${optionalString (extraDescription != "") " ${extraDescription}"}";
       } // optionalAttrs (default != null || nullable) { default = defaultValue; });
 
     # Options that only exist to forward or reject old names.
@@ -399,7 +397,6 @@ let
           type = aliasType;
           visible = false;
           _lazy = true;
-          description = "Alias of ${showOption to}.";
         });
         config = mkMerge [
           (mkIf fromOpt.isDefined (setAttrByPath to (mkMerge (map (mkOverride fromOpt.highestPrio) fromOpt.definitions))))
@@ -574,7 +571,6 @@ let
             type = types.lazyAttrsOf types.raw;
             default = { };
             _lazy = true;
-            description = "Arguments passed to each module.";
           };
         };
         context = { inherit lib config options specialArgs; } // specialArgs;

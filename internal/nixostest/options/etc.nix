@@ -15,15 +15,15 @@ in
   options.environment.etc = mkOption {
     type = types.attrsOf (types.submodule ({ name, config, options, ... }: {
       options = {
-        enable = mkOption { type = types.bool; default = true; description = "Whether this /etc file should be generated."; };
-        target = mkOption { type = types.str; description = "Name of symlink (relative to /etc)."; };
-        text = mkOption { type = types.nullOr types.lines; default = null; description = "Text of the file."; };
-        source = mkOption { type = types.path; description = "Path of the source file."; };
-        mode = mkOption { type = types.str; default = "symlink"; description = "File mode, or symlink."; };
-        uid = mkOption { type = types.int; default = 0; description = "UID of created file."; };
-        gid = mkOption { type = types.int; default = 0; description = "GID of created file."; };
-        user = mkOption { type = types.str; default = "+${toString config.uid}"; description = "User name of created file."; };
-        group = mkOption { type = types.str; default = "+${toString config.gid}"; description = "Group name of created file."; };
+        enable = mkOption { type = types.bool; default = true; };
+        target = mkOption { type = types.str; };
+        text = mkOption { type = types.nullOr types.lines; default = null; };
+        source = mkOption { type = types.path; };
+        mode = mkOption { type = types.str; default = "symlink"; };
+        uid = mkOption { type = types.int; default = 0; };
+        gid = mkOption { type = types.int; default = 0; };
+        user = mkOption { type = types.str; default = "+${toString config.uid}"; };
+        group = mkOption { type = types.str; default = "+${toString config.gid}"; };
       };
       config = {
         target = lib.mkDefault name;
@@ -34,6 +34,5 @@ in
       };
     }));
     default = { };
-    description = "Set of files that have to be linked in /etc.";
   };
 }

@@ -13,22 +13,19 @@ let
 in
 {
   options.services.haproxy = {
-    enable = lib.mkEnableOption "HAProxy, the reliable, high performance TCP/HTTP load balancer";
+    enable = mkOption { type = types.bool; default = false; };
     package = lib.mkPackageOption pkgs "haproxy" { };
     user = mkOption {
       type = types.str;
       default = "haproxy";
-      description = "User account under which haproxy runs.";
     };
     group = mkOption {
       type = types.str;
       default = "haproxy";
-      description = "Group account under which haproxy runs.";
     };
     config = mkOption {
       type = types.nullOr types.lines;
       default = null;
-      description = "Contents of the HAProxy configuration file, haproxy.conf.";
     };
   };
 

@@ -35,32 +35,31 @@ let
 
   autoDeployChartsModule = types.submodule ({ config, ... }: {
     options = {
-      enable = mkOption { type = types.bool; default = true; description = "Whether to install this Helm chart."; };
+      enable = mkOption { type = types.bool; default = true; };
       # Only read through the default of `package` (which fetches the chart).
-      repo = mkOption { type = types.nonEmptyStr; _lazy = true; description = "The repo of the Helm chart."; };
-      name = mkOption { type = types.nonEmptyStr; _lazy = true; description = "The name of the Helm chart."; };
-      version = mkOption { type = types.nonEmptyStr; _lazy = true; description = "The version of the Helm chart."; };
-      hash = mkOption { type = types.str; default = ""; description = "The hash of the packaged Helm chart."; };
-      package = mkOption { type = types.either types.path types.package; description = "The packaged Helm chart."; };
-      targetNamespace = mkOption { type = types.nonEmptyStr; default = "default"; description = "The namespace in which the Helm chart gets installed."; };
-      createNamespace = mkOption { type = types.bool; default = false; description = "Whether to create the target namespace."; };
-      values = mkOption { type = types.either types.path types.attrs; default = { }; description = "Chart values."; };
-      extraDeploy = mkOption { type = types.listOf (types.either types.path types.attrs); default = [ ]; description = "Extra manifests to deploy with this chart."; };
-      extraFieldDefinitions = mkOption { inherit (manifestFormat) type; default = { }; description = "Extra HelmChart fields."; };
+      repo = mkOption { type = types.nonEmptyStr; _lazy = true; };
+      name = mkOption { type = types.nonEmptyStr; _lazy = true; };
+      version = mkOption { type = types.nonEmptyStr; _lazy = true; };
+      hash = mkOption { type = types.str; default = ""; };
+      package = mkOption { type = types.either types.path types.package; };
+      targetNamespace = mkOption { type = types.nonEmptyStr; default = "default"; };
+      createNamespace = mkOption { type = types.bool; default = false; };
+      values = mkOption { type = types.either types.path types.attrs; default = { }; };
+      extraDeploy = mkOption { type = types.listOf (types.either types.path types.attrs); default = [ ]; };
+      extraFieldDefinitions = mkOption { inherit (manifestFormat) type; default = { }; };
     };
     config.package = lib.mkDefault (pkgs.runCommand "${config.repo}-${config.name}-${config.version}.tgz" { } "");
   });
 
   manifestModule = types.submodule ({ name, config, options, ... }: {
     options = {
-      enable = mkOption { type = types.bool; default = true; description = "Whether this manifest file should be generated."; };
-      target = mkOption { type = types.nonEmptyStr; description = "Name of the symlink (relative to ${manifestDir})."; };
+      enable = mkOption { type = types.bool; default = true; };
+      target = mkOption { type = types.nonEmptyStr; };
       content = mkOption {
         type = types.nullOr (types.either types.attrs (types.listOf types.attrs));
         default = null;
-        description = "Content of the manifest file.";
       };
-      source = mkOption { type = types.path; description = "Path of the source `.yaml` file."; };
+      source = mkOption { type = types.path; };
     };
     config = {
       target = lib.mkDefault (mkManifestTarget name);
@@ -77,46 +76,43 @@ in
   imports = [ (lib.mkRemovedOptionModule [ "services" "k3s" "docker" ] "k3s docker option is no longer supported.") ];
 
   options.services.k3s = {
-    enable = lib.mkEnableOption name;
+    enable = mkOption { type = types.bool; default = false; };
     package = lib.mkPackageOption pkgs name { };
     role = mkOption {
       type = types.enum [ "server" "agent" ];
       default = "server";
-      description = "Whether k3s should run as a server or agent.";
     };
-    serverAddr = mkOption { type = types.str; default = ""; description = "The k3s server to connect to."; };
-    token = mkOption { type = types.str; default = ""; description = "The k3s token (world-readable in the store)."; };
-    tokenFile = mkOption { type = types.nullOr types.path; default = null; description = "File containing the k3s token."; };
-    agentToken = mkOption { type = types.str; default = ""; description = "The token agents can use to connect to the server."; };
-    agentTokenFile = mkOption { type = types.nullOr types.path; default = null; description = "File containing the agent token."; };
+    serverAddr = mkOption { type = types.str; default = ""; };
+    token = mkOption { type = types.str; default = ""; };
+    tokenFile = mkOption { type = types.nullOr types.path; default = null; };
+    agentToken = mkOption { type = types.str; default = ""; };
+    agentTokenFile = mkOption { type = types.nullOr types.path; default = null; };
     extraFlags = mkOption {
       type = types.either types.str (types.listOf types.str);
       default = [ ];
-      description = "Extra flags to pass to the k3s command.";
     };
-    environmentFile = mkOption { type = types.nullOr types.path; default = null; description = "EnvironmentFile of the k3s service."; };
-    configPath = mkOption { type = types.nullOr types.path; default = null; description = "File path containing the k3s YAML config."; };
-    disable = mkOption { type = types.listOf types.str; default = [ ]; description = "Disable default components via the `--disable` flag."; };
-    nodeName = mkOption { type = types.nullOr types.str; default = null; description = "Node name."; };
-    nodeLabel = mkOption { type = types.listOf types.str; default = [ ]; description = "Node labels."; };
-    nodeTaint = mkOption { type = types.listOf types.str; default = [ ]; description = "Node taints."; };
-    nodeIP = mkOption { type = types.nullOr types.str; default = null; description = "IPv4/IPv6 addresses to advertise for node."; };
-    nodeExternalIP = mkOption { type = types.nullOr types.str; default = null; description = "IPv4/IPv6 external addresses to advertise for node."; };
-    selinux = mkOption { type = types.bool; default = false; description = "Enable SELinux in containerd."; };
+    environmentFile = mkOption { type = types.nullOr types.path; default = null; };
+    configPath = mkOption { type = types.nullOr types.path; default = null; };
+    disable = mkOption { type = types.listOf types.str; default = [ ]; };
+    nodeName = mkOption { type = types.nullOr types.str; default = null; };
+    nodeLabel = mkOption { type = types.listOf types.str; default = [ ]; };
+    nodeTaint = mkOption { type = types.listOf types.str; default = [ ]; };
+    nodeIP = mkOption { type = types.nullOr types.str; default = null; };
+    nodeExternalIP = mkOption { type = types.nullOr types.str; default = null; };
+    selinux = mkOption { type = types.bool; default = false; };
     manifests = mkOption {
       type = types.attrsOf manifestModule;
       default = { };
-      description = "Auto-deploying manifests linked to ${manifestDir} before k3s starts.";
     };
-    containerdConfigTemplate = mkOption { type = types.nullOr types.str; default = null; description = "Config template for containerd."; };
-    images = mkOption { type = types.listOf types.package; default = [ ]; description = "Derivations that provide container images."; };
+    containerdConfigTemplate = mkOption { type = types.nullOr types.str; default = null; };
+    images = mkOption { type = types.listOf types.package; default = [ ]; };
     gracefulNodeShutdown = {
-      enable = lib.mkEnableOption "graceful node shutdowns";
-      shutdownGracePeriod = mkOption { type = types.nonEmptyStr; default = "30s"; description = "Total shutdown delay."; };
-      shutdownGracePeriodCriticalPods = mkOption { type = types.nonEmptyStr; default = "10s"; description = "Shutdown delay for critical pods."; };
+      enable = mkOption { type = types.bool; default = false; };
+      shutdownGracePeriod = mkOption { type = types.nonEmptyStr; default = "30s"; };
+      shutdownGracePeriodCriticalPods = mkOption { type = types.nonEmptyStr; default = "10s"; };
     };
-    extraKubeletConfig = mkOption { type = types.attrsOf types.anything; default = { }; description = "Extra kubelet configuration."; };
-    extraKubeProxyConfig = mkOption { type = types.attrsOf types.anything; default = { }; description = "Extra kube-proxy configuration."; };
+    extraKubeletConfig = mkOption { type = types.attrsOf types.anything; default = { }; };
+    extraKubeProxyConfig = mkOption { type = types.attrsOf types.anything; default = { }; };
     autoDeployCharts = mkOption {
       type = types.attrsOf autoDeployChartsModule;
       apply = lib.mapAttrs (n: v: {
@@ -125,13 +121,12 @@ in
         source = pkgs.runCommand "auto-deploy-chart-${n}" { } "";
       });
       default = { };
-      description = "Auto deploying Helm charts installed by the k3s Helm controller.";
     };
-    charts = mkOption { type = types.attrsOf (types.either types.path types.package); default = { }; description = "Packaged Helm charts."; };
+    charts = mkOption { type = types.attrsOf (types.either types.path types.package); default = { }; };
 
     # k3s.nix
-    clusterInit = mkOption { type = types.bool; default = false; description = "Initialize HA cluster using an embedded etcd datastore."; };
-    disableAgent = mkOption { type = types.bool; default = false; description = "Only run the server."; };
+    clusterInit = mkOption { type = types.bool; default = false; };
+    disableAgent = mkOption { type = types.bool; default = false; };
   };
 
   config = lib.mkIf cfg.enable {

@@ -18,55 +18,52 @@ let
 
   vrrpScriptOptions = {
     options = {
-      script = mkOption { type = types.str; description = "(Path of) Script command to execute followed by args."; };
-      interval = mkOption { type = types.int; default = 1; description = "Seconds between script invocations."; };
-      timeout = mkOption { type = types.int; default = 5; description = "Seconds after which script is considered to have failed."; };
-      weight = mkOption { type = types.int; default = 0; description = "Following a failure, adjust the priority by this weight."; };
-      rise = mkOption { type = types.int; default = 5; description = "Required number of successes for OK transition."; };
-      fall = mkOption { type = types.int; default = 3; description = "Required number of failures for KO transition."; };
-      user = mkOption { type = types.str; default = "keepalived_script"; description = "Name of user to run the script under."; };
-      group = mkOption { type = types.nullOr types.str; default = null; description = "Name of group to run the script under."; };
-      extraConfig = mkOption { type = types.lines; default = ""; description = "Extra lines for the vrrp_script section."; };
+      script = mkOption { type = types.str; };
+      interval = mkOption { type = types.int; default = 1; };
+      timeout = mkOption { type = types.int; default = 5; };
+      weight = mkOption { type = types.int; default = 0; };
+      rise = mkOption { type = types.int; default = 5; };
+      fall = mkOption { type = types.int; default = 3; };
+      user = mkOption { type = types.str; default = "keepalived_script"; };
+      group = mkOption { type = types.nullOr types.str; default = null; };
+      extraConfig = mkOption { type = types.lines; default = ""; };
     };
   };
 
   virtualIpOptions = {
     options = {
-      addr = mkOption { type = types.str; description = "IP address, optionally with a netmask: IPADDR[/MASK]"; };
-      brd = mkOption { type = types.nullOr types.str; default = null; description = "The broadcast address on the interface."; };
-      dev = mkOption { type = types.nullOr types.str; default = null; description = "The name of the device to add the address to."; };
-      scope = mkOption { type = types.nullOr types.str; default = null; description = "The scope of the area where this address is valid."; };
-      label = mkOption { type = types.nullOr types.str; default = null; description = "A label for the address."; };
+      addr = mkOption { type = types.str; };
+      brd = mkOption { type = types.nullOr types.str; default = null; };
+      dev = mkOption { type = types.nullOr types.str; default = null; };
+      scope = mkOption { type = types.nullOr types.str; default = null; };
+      label = mkOption { type = types.nullOr types.str; default = null; };
     };
   };
 
   vrrpInstanceOptions = {
     options = {
-      interface = mkOption { type = types.str; description = "Interface for inside_network, bound by vrrp."; };
+      interface = mkOption { type = types.str; };
       state = mkOption {
         type = types.enum [ "MASTER" "BACKUP" ];
         default = "BACKUP";
-        description = "Initial state.";
       };
       virtualRouterId = mkOption {
         type = types.ints.between 1 255;
-        description = "Arbitrary unique number 1..255.";
       };
-      priority = mkOption { type = types.int; default = 100; description = "For electing MASTER, highest priority wins."; };
-      noPreempt = mkOption { type = types.bool; default = false; description = "Let a lower priority machine keep the master role."; };
-      useVmac = mkOption { type = types.bool; default = false; description = "Use VRRP Virtual MAC."; };
-      vmacInterface = mkOption { type = types.nullOr types.str; default = null; description = "Name of the vmac interface to use."; };
-      vmacXmitBase = mkOption { type = types.bool; default = false; description = "Send/Recv VRRP messages from base interface instead of VMAC interface."; };
-      unicastSrcIp = mkOption { type = types.nullOr types.str; default = null; description = "src_addr for unicast vrrp packets."; };
-      unicastPeers = mkOption { type = types.listOf types.str; default = [ ]; description = "Unicast peers."; };
+      priority = mkOption { type = types.int; default = 100; };
+      noPreempt = mkOption { type = types.bool; default = false; };
+      useVmac = mkOption { type = types.bool; default = false; };
+      vmacInterface = mkOption { type = types.nullOr types.str; default = null; };
+      vmacXmitBase = mkOption { type = types.bool; default = false; };
+      unicastSrcIp = mkOption { type = types.nullOr types.str; default = null; };
+      unicastPeers = mkOption { type = types.listOf types.str; default = [ ]; };
       virtualIps = mkOption {
         type = types.listOf (types.submodule virtualIpOptions);
         default = [ ];
-        description = "Declarative vhost config";
       };
-      trackScripts = mkOption { type = types.listOf types.str; default = [ ]; description = "Script names to invoke for health tracking."; };
-      trackInterfaces = mkOption { type = types.listOf types.str; default = [ ]; description = "Network interfaces to monitor for health tracking."; };
-      extraConfig = mkOption { type = types.lines; default = ""; description = "Extra lines for the vrrp_instance section."; };
+      trackScripts = mkOption { type = types.listOf types.str; default = [ ]; };
+      trackInterfaces = mkOption { type = types.listOf types.str; default = [ ]; };
+      extraConfig = mkOption { type = types.lines; default = ""; };
     };
   };
 
@@ -106,13 +103,13 @@ let
 in
 {
   options.services.keepalived = {
-    enable = mkOption { type = types.bool; default = false; description = "Whether to enable Keepalived."; };
+    enable = mkOption { type = types.bool; default = false; };
     package = lib.mkPackageOption pkgs "keepalived" { };
-    openFirewall = mkOption { type = types.bool; default = false; description = "Whether to allow VRRP and AH packets in the firewall."; };
-    enableScriptSecurity = mkOption { type = types.bool; default = false; description = "Don't run root scripts with writable paths."; };
+    openFirewall = mkOption { type = types.bool; default = false; };
+    enableScriptSecurity = mkOption { type = types.bool; default = false; };
     snmp = {
-      enable = mkOption { type = types.bool; default = false; description = "Whether to enable the builtin AgentX subagent."; };
-      socket = mkOption { type = types.nullOr types.str; default = null; description = "Socket of the SNMP master agent."; };
+      enable = mkOption { type = types.bool; default = false; };
+      socket = mkOption { type = types.nullOr types.str; default = null; };
       enableKeepalived = mkOption { type = types.bool; default = false; };
       enableChecker = mkOption { type = types.bool; default = false; };
       enableRfc = mkOption { type = types.bool; default = false; };
@@ -123,19 +120,16 @@ in
     vrrpScripts = mkOption {
       type = types.attrsOf (types.submodule vrrpScriptOptions);
       default = { };
-      description = "Declarative vrrp script config";
     };
     vrrpInstances = mkOption {
       type = types.attrsOf (types.submodule vrrpInstanceOptions);
       default = { };
-      description = "Declarative vhost config";
     };
-    extraGlobalDefs = mkOption { type = types.lines; default = ""; description = "Extra lines for the global_defs block."; };
-    extraConfig = mkOption { type = types.lines; default = ""; description = "Extra lines for the configuration file."; };
+    extraGlobalDefs = mkOption { type = types.lines; default = ""; };
+    extraConfig = mkOption { type = types.lines; default = ""; };
     secretFile = mkOption {
       type = types.nullOr types.path;
       default = null;
-      description = "Environment file whose variables are substituted into the config.";
     };
   };
 

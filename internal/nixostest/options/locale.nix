@@ -19,24 +19,20 @@ in
       type = timezone;
       default = null;
       example = "America/New_York";
-      description = "The time zone used when displaying times and dates.";
     };
     hardwareClockInLocalTime = mkOption {
       type = types.bool;
       default = false;
-      description = "If set, keep the hardware clock in local time instead of UTC.";
     };
   };
   options.i18n = {
     defaultLocale = mkOption {
       type = types.str;
       default = "en_US.UTF-8";
-      description = "The default locale.";
     };
     extraLocaleSettings = mkOption {
       type = types.attrsOf types.str;
       default = { };
-      description = "Extra LC_* settings.";
     };
   };
 }

@@ -30,45 +30,37 @@ in
       type = types.listOf types.unspecified;
       internal = true;
       default = [ ];
-      description = "Assertions that must hold for the system to build.";
     };
     warnings = mkOption {
       type = types.listOf types.str;
       internal = true;
       default = [ ];
-      description = "Warnings printed when the system is built.";
     };
     nixpkgs = {
       system = mkOption {
         type = types.str;
         _lazy = true;
-        description = "The system nixpkgs is built for (legacy).";
       };
       hostPlatform = mkOption {
         type = types.either types.str types.attrs;
         default = config.nixpkgs.system;
-        description = "The platform where the NixOS configuration will run.";
       };
       buildPlatform = mkOption {
         type = types.either types.str types.attrs;
         default = config.nixpkgs.hostPlatform;
-        description = "The platform on which NixOS should be built.";
       };
       config = mkOption {
         type = configType;
         default = { };
-        description = "The configuration of the Nix Packages collection.";
       };
       overlays = mkOption {
         type = types.listOf overlayType;
         default = [ ];
-        description = "List of overlays to apply to Nixpkgs.";
       };
     };
     environment.systemPackages = mkOption {
       type = types.listOf types.package;
       default = [ ];
-      description = "The set of packages that appear in /run/current-system/sw.";
     };
   };
 }

@@ -25,11 +25,9 @@ let
     options = {
       address = mkOption {
         type = types.str;
-        description = "IPv${toString v} address of the interface.";
       };
       prefixLength = mkOption {
         type = types.addCheck types.int (n: n >= 0 && n <= (if v == 4 then 32 else 128));
-        description = "Subnet mask of the interface, as a prefix length.";
       };
     };
   };
@@ -38,26 +36,21 @@ let
     options = {
       address = mkOption {
         type = types.str;
-        description = "IPv${toString v} address of the network.";
       };
       prefixLength = mkOption {
         type = types.addCheck types.int (n: n >= 0 && n <= (if v == 4 then 32 else 128));
-        description = "Subnet mask of the network, as a prefix length.";
       };
       type = mkOption {
         type = types.nullOr (types.enum [ "unicast" "local" "broadcast" "multicast" ]);
         default = null;
-        description = "Type of the route.";
       };
       via = mkOption {
         type = types.nullOr types.str;
         default = null;
-        description = "IPv${toString v} address of the next hop.";
       };
       options = mkOption {
         type = types.attrsOf types.str;
         default = { };
-        description = "Other route options (ip-route(8) OPTIONS).";
       };
     };
   };
@@ -68,22 +61,18 @@ let
     options = {
       address = mkOption {
         type = types.str;
-        description = "The default gateway address.";
       };
       interface = mkOption {
         type = types.nullOr types.str;
         default = null;
-        description = "The default gateway interface.";
       };
       metric = mkOption {
         type = types.nullOr types.int;
         default = null;
-        description = "The default gateway metric/preference.";
       };
       source = mkOption {
         type = types.nullOr types.str;
         default = null;
-        description = "The default source address.";
       };
     };
   };
@@ -99,78 +88,63 @@ let
     options = {
       name = mkOption {
         type = types.str;
-        description = "Name of the interface.";
       };
       tempAddress = mkOption {
         type = types.enum (lib.attrNames tempaddrValues);
         default = cfg.tempAddresses;
-        description = "IPv6 privacy extensions on this interface.";
       };
       useDHCP = mkOption {
         type = types.nullOr types.bool;
         default = null;
-        description = "Whether this interface should be configured with DHCP.";
       };
       ipv4.addresses = mkOption {
         type = types.listOf (types.submodule (addrOpts 4));
         default = [ ];
-        description = "IPv4 addresses statically assigned to the interface.";
       };
       ipv6.addresses = mkOption {
         type = types.listOf (types.submodule (addrOpts 6));
         default = [ ];
-        description = "IPv6 addresses statically assigned to the interface.";
       };
       ipv4.routes = mkOption {
         type = types.listOf (types.submodule (routeOpts 4));
         default = [ ];
-        description = "Extra IPv4 static routes of the interface.";
       };
       ipv6.routes = mkOption {
         type = types.listOf (types.submodule (routeOpts 6));
         default = [ ];
-        description = "Extra IPv6 static routes of the interface.";
       };
       macAddress = mkOption {
         type = types.nullOr types.str;
         default = null;
-        description = "MAC address of the interface.";
       };
       mtu = mkOption {
         type = types.nullOr types.int;
         default = null;
-        description = "MTU of the interface.";
       };
       virtual = mkOption {
         type = types.bool;
         default = false;
-        description = "Whether this interface is virtual (created by tunctl).";
       };
       virtualOwner = mkOption {
         type = types.str;
         default = "root";
-        description = "Owner of a virtual device.";
       };
       virtualType = mkOption {
         type = types.enum [ "tun" "tap" ];
         default = if lib.hasPrefix "tun" name then "tun" else "tap";
-        description = "Type of a virtual interface.";
       };
       proxyARP = mkOption {
         type = types.bool;
         default = false;
-        description = "Turn on proxy_arp for this device.";
       };
       wakeOnLan = {
         enable = mkOption {
           type = types.bool;
           default = false;
-          description = "Whether to enable wol on this interface.";
         };
         policy = mkOption {
           type = types.listOf (types.enum [ "phy" "unicast" "multicast" "broadcast" "arp" "magic" "secureon" ]);
           default = [ "magic" ];
-          description = "The Wake-on-LAN policy.";
         };
       };
       # Upstream shares the top-level warnings/assertions options with the
@@ -191,9 +165,9 @@ let
 
   vswitchInterfaceOpts = { name, ... }: {
     options = {
-      name = mkOption { type = types.str; description = "Name of the interface"; };
-      vlan = mkOption { type = types.nullOr types.int; default = null; description = "Vlan tag"; };
-      type = mkOption { type = types.nullOr types.str; default = null; description = "Openvswitch type"; };
+      name = mkOption { type = types.str; };
+      vlan = mkOption { type = types.nullOr types.int; default = null; };
+      type = mkOption { type = types.nullOr types.str; default = null; };
     };
   };
 
@@ -205,7 +179,6 @@ in
     hostName = mkOption {
       type = types.strMatching "^$|^[[:alnum:]]([[:alnum:]_-]{0,61}[[:alnum:]])?$";
       default = config.system.nixos.distroId;
-      description = "The name of the machine (a DNS label, not an FQDN).";
     };
     fqdn = mkOption {
       type = types.str;
@@ -217,7 +190,6 @@ in
           set `networking.fqdn` directly.
         '';
       _lazyDefault = true;
-      description = "The fully qualified domain name of this host.";
     };
     fqdnOrHostName = mkOption {
       type = types.str;
@@ -225,69 +197,56 @@ in
       default =
         if cfg.domain != null || options.networking.fqdn.highestPrio < 1500 then cfg.fqdn else cfg.hostName;
       _lazyDefault = true;
-      description = "The FQDN, or just the host name if there is none.";
     };
     hostId = mkOption {
       type = types.nullOr types.str;
       default = null;
-      description = "The 32-bit host ID of the machine, as 8 hexadecimal characters.";
     };
     enableIPv6 = mkOption {
       type = types.bool;
       default = true;
-      description = "Whether to enable support for IPv6.";
     };
     defaultGateway = mkOption {
       type = types.nullOr (types.coercedTo types.str gatewayCoerce (types.submodule gatewayOpts));
       default = null;
-      description = "The default gateway.";
     };
     defaultGateway6 = mkOption {
       type = types.nullOr (types.coercedTo types.str gatewayCoerce (types.submodule gatewayOpts));
       default = null;
-      description = "The default IPv6 gateway.";
     };
     defaultGatewayWindowSize = mkOption {
       type = types.nullOr types.int;
       default = null;
-      description = "The window size of the default gateway.";
     };
     nameservers = mkOption {
       type = types.listOf types.str;
       default = [ ];
-      description = "The list of nameservers.";
     };
     search = mkOption {
       type = types.listOf types.str;
       default = [ ];
-      description = "The list of search paths used when resolving domain names.";
     };
     domain = mkOption {
       type = types.nullOr types.str;
       default = null;
-      description = "The domain.";
     };
     useHostResolvConf = mkOption {
       type = types.bool;
       default = false;
-      description = "In containers, whether to use the host's resolv.conf.";
     };
     localCommands = mkOption {
       type = types.lines;
       default = "";
-      description = "Shell commands run at the end of network-setup.";
     };
     interfaces = mkOption {
       type = types.attrsOf (types.submodule interfaceOpts);
       default = { };
-      description = "The configuration for each network interface.";
     };
     vswitches = mkOption {
       type = types.attrsOf (types.submodule {
         options = {
           interfaces = mkOption {
             type = types.attrsOf (types.submodule vswitchInterfaceOpts);
-            description = "The physical network interfaces connected by the vSwitch.";
           };
           controllers = mkOption { type = types.listOf types.str; default = [ ]; };
           openFlowRules = mkOption { type = types.lines; default = ""; };
@@ -297,119 +256,97 @@ in
         };
       });
       default = { };
-      description = "Open vSwitches.";
     };
     bridges = mkOption {
       type = types.attrsOf (types.submodule {
         options = {
           interfaces = mkOption {
             type = types.listOf types.str;
-            description = "The physical network interfaces connected by the bridge.";
           };
           rstp = mkOption {
             type = types.bool;
             default = false;
-            description = "Whether the bridge interface should enable rstp.";
           };
         };
       });
       default = { };
-      description = "Ethernet bridge devices.";
     };
     bonds = mkOption {
       type = types.attrsOf (types.submodule {
         options = {
           interfaces = mkOption {
             type = types.listOf types.str;
-            description = "The interfaces to bond together";
           };
           driverOptions = mkOption {
             type = types.attrsOf types.str;
             default = { };
-            description = "Options for the bonding driver.";
           };
           lacp_rate = mkOption {
             type = types.nullOr types.str;
             default = null;
-            description = "DEPRECATED, use `driverOptions`.";
           };
           miimon = mkOption {
             type = types.nullOr types.int;
             default = null;
-            description = "DEPRECATED, use `driverOptions`.";
           };
           mode = mkOption {
             type = types.nullOr types.str;
             default = null;
-            description = "DEPRECATED, use `driverOptions`.";
           };
           xmit_hash_policy = mkOption {
             type = types.nullOr types.str;
             default = null;
-            description = "DEPRECATED, use `driverOptions`.";
           };
         };
       });
       default = { };
-      description = "Bond devices.";
     };
     macvlans = mkOption {
       type = types.attrsOf (types.submodule {
         options = {
           interface = mkOption {
             type = types.str;
-            description = "The interface the macvlan will transmit packets through.";
           };
           mode = mkOption {
             type = types.nullOr types.str;
             default = null;
-            description = "The mode of the macvlan device.";
           };
         };
       });
       default = { };
-      description = "macvlan interfaces.";
     };
     vlans = mkOption {
       type = types.attrsOf (types.submodule {
         options = {
           id = mkOption {
             type = types.int;
-            description = "The vlan identifier";
           };
           interface = mkOption {
             type = types.str;
-            description = "The interface the vlan will transmit packets through.";
           };
         };
       });
       default = { };
-      description = "VLAN devices.";
     };
     useDHCP = mkOption {
       type = types.bool;
       default = true;
-      description = "Whether to use DHCP on interfaces without static IPv4 addresses.";
     };
     useNetworkd = mkOption {
       type = types.bool;
       default = false;
-      description = "Whether to use systemd-networkd as the network configuration backend.";
     };
     tempAddresses = mkOption {
       type = types.enum (lib.attrNames tempaddrValues);
       default = if cfg.enableIPv6 then "default" else "disabled";
-      description = "IPv6 privacy extensions for interfaces not configured explicitly.";
     };
     hosts = mkOption {
       type = types.attrsOf (types.listOf types.str);
       default = { };
-      description = "Locally defined maps of hostnames to IP addresses.";
     };
     extraHosts = mkOption {
       type = types.lines;
       default = "";
-      description = "Additional verbatim entries to be appended to /etc/hosts.";
     };
   };
 

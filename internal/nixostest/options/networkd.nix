@@ -85,22 +85,18 @@ let
     enable = mkOption {
       type = types.bool;
       default = true;
-      description = "Whether to enable this .link unit.";
     };
     matchConfig = mkOption {
       type = types.attrsOf unitOption;
       default = { };
-      description = "Options of the [Match] section.";
     };
     extraConfig = mkOption {
       type = types.lines;
       default = "";
-      description = "Extra configuration appended to the unit.";
     };
     linkConfig = mkOption {
       type = types.addCheck (types.attrsOf unitOption) sectionLink;
       default = { };
-      description = "Options of the [Link] section, see systemd.link(5).";
     };
   };
 in
@@ -109,12 +105,10 @@ in
     enable = mkOption {
       type = types.bool;
       default = false;
-      description = "Whether to enable networkd or not.";
     };
     links = mkOption {
       type = types.attrsOf (types.submodule [{ options = linkOptions; }]);
       default = { };
-      description = "Definition of systemd network links (.link units).";
     };
   };
 }

@@ -19,24 +19,24 @@ let
 in
 {
   options.nix = {
-    enable = mkOption { type = types.bool; default = true; description = "Whether to enable Nix."; };
-    package = mkOption { type = types.package; default = pkgs.nix; description = "The Nix package."; };
-    nixPath = mkOption { type = types.listOf types.str; default = [ ]; description = "The default Nix expression search path."; };
-    extraOptions = mkOption { type = types.lines; default = ""; description = "Additional text appended to nix.conf."; };
-    checkConfig = mkOption { type = types.bool; default = true; description = "Whether to check nix.conf."; };
-    channel.enable = mkOption { type = types.bool; default = true; description = "Whether the nix-channel command is available."; };
+    enable = mkOption { type = types.bool; default = true; };
+    package = mkOption { type = types.package; default = pkgs.nix; };
+    nixPath = mkOption { type = types.listOf types.str; default = [ ]; };
+    extraOptions = mkOption { type = types.lines; default = ""; };
+    checkConfig = mkOption { type = types.bool; default = true; };
+    channel.enable = mkOption { type = types.bool; default = true; };
     gc = {
-      automatic = mkOption { type = types.bool; default = false; description = "Automatically run the garbage collector."; };
-      dates = mkOption { type = types.either types.singleLineStr (types.listOf types.str); default = [ "03:15" ]; description = "When to run the collector."; };
-      options = mkOption { type = types.str; default = ""; description = "Options for nix-collect-garbage."; };
-      persistent = mkOption { type = types.bool; default = true; description = "Persistent timer."; };
-      randomizedDelaySec = mkOption { type = types.singleLineStr; default = "0"; description = "Random delay."; };
+      automatic = mkOption { type = types.bool; default = false; };
+      dates = mkOption { type = types.either types.singleLineStr (types.listOf types.str); default = [ "03:15" ]; };
+      options = mkOption { type = types.str; default = ""; };
+      persistent = mkOption { type = types.bool; default = true; };
+      randomizedDelaySec = mkOption { type = types.singleLineStr; default = "0"; };
     };
     optimise = {
-      automatic = mkOption { type = types.bool; default = false; description = "Automatically optimise the store."; };
-      dates = mkOption { type = types.listOf types.str; default = [ "03:45" ]; description = "When to optimise."; };
+      automatic = mkOption { type = types.bool; default = false; };
+      dates = mkOption { type = types.listOf types.str; default = [ "03:45" ]; };
     };
-    distributedBuilds = mkOption { type = types.bool; default = false; description = "Whether to distribute builds."; };
+    distributedBuilds = mkOption { type = types.bool; default = false; };
     settings = mkOption {
       type = types.submodule {
         freeformType = semanticConfType;
@@ -56,7 +56,6 @@ in
         };
       };
       default = { };
-      description = "Configuration for Nix, see nix.conf(5).";
     };
   };
 

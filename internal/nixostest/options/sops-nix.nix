@@ -42,56 +42,51 @@ let
       ));
     };
     options = {
-      name = mkOption { type = types.str; default = config._module.args.name; description = "Name of the file used in /run/secrets"; };
+      name = mkOption { type = types.str; default = config._module.args.name; };
       key = mkOption {
         type = types.str;
         default = if cfg.defaultSopsKey != null then cfg.defaultSopsKey else config._module.args.name;
-        description = "Key used to lookup in the sops file.";
       };
       path = mkOption {
         type = types.str;
         default = if config.neededForUsers then "/run/secrets-for-users/${config.name}" else "/run/secrets/${config.name}";
-        description = "Path where secrets are symlinked to.";
       };
       format = mkOption {
         type = types.enum [ "yaml" "json" "binary" "dotenv" "ini" ];
         default = cfg.defaultSopsFormat;
-        description = "File format used to decrypt the sops secret.";
       };
-      mode = mkOption { type = types.str; default = "0400"; description = "Permissions mode of the in octal."; };
-      owner = mkOption { type = types.nullOr types.str; default = null; description = "User of the file."; };
-      uid = mkOption { type = types.nullOr types.int; default = 0; description = "UID of the file, only applied when owner is null."; };
+      mode = mkOption { type = types.str; default = "0400"; };
+      owner = mkOption { type = types.nullOr types.str; default = null; };
+      uid = mkOption { type = types.nullOr types.int; default = 0; };
       group = mkOption {
         type = types.nullOr types.str;
         default = if config.owner != null then users.${config.owner}.group else null;
-        description = "Group of the file.";
       };
-      gid = mkOption { type = types.nullOr types.int; default = 0; description = "GID of the file, only applied when group is null."; };
-      sopsFile = mkOption { type = types.path; description = "Sops file the secret is loaded from."; };
-      sopsFileHash = mkOption { type = types.str; readOnly = true; description = "Hash of the sops file."; };
-      restartUnits = mkOption { type = types.listOf types.str; default = [ ]; description = "Units restarted when this secret changes."; };
-      reloadUnits = mkOption { type = types.listOf types.str; default = [ ]; description = "Units reloaded when this secret changes."; };
-      neededForUsers = mkOption { type = types.bool; default = false; description = "Decrypt the secret before users and groups are created."; };
+      gid = mkOption { type = types.nullOr types.int; default = 0; };
+      sopsFile = mkOption { type = types.path; };
+      sopsFileHash = mkOption { type = types.str; readOnly = true; };
+      restartUnits = mkOption { type = types.listOf types.str; default = [ ]; };
+      reloadUnits = mkOption { type = types.listOf types.str; default = [ ]; };
+      neededForUsers = mkOption { type = types.bool; default = false; };
     };
   });
 
   templateType = types.submodule ({ config, ... }: {
     options = {
-      name = mkOption { type = types.singleLineStr; default = config._module.args.name; description = "Name of the file used in /run/secrets/rendered"; };
-      path = mkOption { type = types.singleLineStr; default = "/run/secrets/rendered/${config.name}"; description = "Path where the rendered file will be placed"; };
-      content = mkOption { type = types.lines; default = ""; description = "Content of the file"; };
-      mode = mkOption { type = types.singleLineStr; default = "0400"; description = "Permissions mode of the rendered secret file in octal."; };
-      owner = mkOption { type = types.nullOr types.singleLineStr; default = null; description = "User of the file."; };
-      uid = mkOption { type = types.nullOr types.int; default = 0; description = "UID of the template."; };
+      name = mkOption { type = types.singleLineStr; default = config._module.args.name; };
+      path = mkOption { type = types.singleLineStr; default = "/run/secrets/rendered/${config.name}"; };
+      content = mkOption { type = types.lines; default = ""; };
+      mode = mkOption { type = types.singleLineStr; default = "0400"; };
+      owner = mkOption { type = types.nullOr types.singleLineStr; default = null; };
+      uid = mkOption { type = types.nullOr types.int; default = 0; };
       group = mkOption {
         type = types.nullOr types.singleLineStr;
         default = if config.owner != null then users.${config.owner}.group else null;
-        description = "Group of the file.";
       };
-      gid = mkOption { type = types.nullOr types.int; default = 0; description = "GID of the template."; };
-      file = mkOption { type = types.path; default = pkgs.writeText config.name config.content; description = "File used as the template."; };
-      restartUnits = mkOption { type = types.listOf types.str; default = [ ]; description = "Units restarted when the rendered template changes."; };
-      reloadUnits = mkOption { type = types.listOf types.str; default = [ ]; description = "Units reloaded when the rendered template changes."; };
+      gid = mkOption { type = types.nullOr types.int; default = 0; };
+      file = mkOption { type = types.path; default = pkgs.writeText config.name config.content; };
+      restartUnits = mkOption { type = types.listOf types.str; default = [ ]; };
+      reloadUnits = mkOption { type = types.listOf types.str; default = [ ]; };
     };
   });
 
@@ -107,32 +102,31 @@ in
   ];
 
   options.sops = {
-    secrets = mkOption { type = types.attrsOf secretType; default = { }; description = "Path where the latest secrets are mounted to."; };
-    defaultSopsFile = mkOption { type = types.path; _lazy = true; description = "Default sops file used for all secrets."; };
-    defaultSopsFormat = mkOption { type = types.str; default = "yaml"; description = "Default sops format used for all secrets."; };
-    defaultSopsKey = mkOption { type = types.nullOr types.str; default = null; description = "Default key used to lookup in all secrets."; };
-    validateSopsFiles = mkOption { type = types.bool; default = true; description = "Check all sops files at evaluation time."; };
-    keepGenerations = mkOption { type = types.ints.unsigned; default = 1; description = "Number of secrets generations to keep."; };
+    secrets = mkOption { type = types.attrsOf secretType; default = { }; };
+    defaultSopsFile = mkOption { type = types.path; _lazy = true; };
+    defaultSopsFormat = mkOption { type = types.str; default = "yaml"; };
+    defaultSopsKey = mkOption { type = types.nullOr types.str; default = null; };
+    validateSopsFiles = mkOption { type = types.bool; default = true; };
+    keepGenerations = mkOption { type = types.ints.unsigned; default = 1; };
     log = mkOption {
       type = types.listOf (types.enum [ "keyImport" "secretChanges" ]);
       default = [ "keyImport" "secretChanges" ];
-      description = "What to log";
     };
-    environment = mkOption { type = types.attrsOf (types.either types.str types.path); default = { }; description = "Environment of sops-install-secrets."; };
-    package = mkOption { type = types.package; default = pkgs.sops-install-secrets; description = "sops-install-secrets package to use."; };
-    validationPackage = mkOption { type = types.package; default = cfg.package; description = "sops-install-secrets package used for validation."; };
-    useTmpfs = mkOption { type = types.bool; default = false; description = "Use tmpfs in place of ramfs for secrets storage."; };
+    environment = mkOption { type = types.attrsOf (types.either types.str types.path); default = { }; };
+    package = mkOption { type = types.package; default = pkgs.sops-install-secrets; };
+    validationPackage = mkOption { type = types.package; default = cfg.package; };
+    useTmpfs = mkOption { type = types.bool; default = false; };
     age = {
-      keyFile = mkOption { type = types.nullOr pathNotInStore; default = null; description = "Path to age key file used for sops decryption."; };
-      plugins = mkOption { type = types.listOf types.package; default = [ ]; description = "List of plugins to use for sops decryption."; };
-      generateKey = mkOption { type = types.bool; default = false; description = "Whether or not to generate the age key."; };
-      sshKeyPaths = mkOption { type = types.listOf types.path; default = defaultImportKeys "ed25519"; description = "Paths to ssh keys added as age keys during sops description."; };
+      keyFile = mkOption { type = types.nullOr pathNotInStore; default = null; };
+      plugins = mkOption { type = types.listOf types.package; default = [ ]; };
+      generateKey = mkOption { type = types.bool; default = false; };
+      sshKeyPaths = mkOption { type = types.listOf types.path; default = defaultImportKeys "ed25519"; };
     };
     gnupg = {
-      home = mkOption { type = types.nullOr types.str; default = null; description = "Path to gnupg database directory."; };
-      sshKeyPaths = mkOption { type = types.listOf types.path; default = defaultImportKeys "rsa"; description = "Path to ssh keys added as GPG keys."; };
+      home = mkOption { type = types.nullOr types.str; default = null; };
+      sshKeyPaths = mkOption { type = types.listOf types.path; default = defaultImportKeys "rsa"; };
     };
-    templates = mkOption { type = types.attrsOf templateType; default = { }; description = "Templates for secret files"; };
+    templates = mkOption { type = types.attrsOf templateType; default = { }; };
     placeholder = mkOption {
       type = types.attrsOf (lib.mkOptionType {
         name = "coercibleToString";

@@ -29,18 +29,15 @@ let
       keyFiles = mkOption {
         type = types.listOf types.path;
         default = [ ];
-        description = "Files each containing one OpenSSH public key.";
       };
       keys = mkOption {
         type = types.listOf types.singleLineStr;
         default = [ ];
-        description = "Verbatim OpenSSH public keys.";
       };
     };
     options.openssh.authorizedPrincipals = mkOption {
       type = types.listOf types.singleLineStr;
       default = [ ];
-      description = "Verbatim principal names.";
     };
   };
 
@@ -77,37 +74,35 @@ in
   ];
 
   options.services.openssh = {
-    enable = mkOption { type = types.bool; default = false; description = "Whether to enable the OpenSSH secure shell daemon."; };
-    package = mkOption { type = types.package; default = pkgs.openssh; description = "OpenSSH package to use for sshd."; };
-    allowSFTP = mkOption { type = types.bool; default = true; description = "Whether to enable the SFTP subsystem."; };
-    authorizedKeysCommand = mkOption { type = types.str; default = "none"; description = "Program to look up the user's public keys."; };
-    authorizedKeysCommandUser = mkOption { type = types.str; default = "nobody"; description = "User running AuthorizedKeysCommand."; };
-    authorizedKeysFiles = mkOption { type = types.listOf types.str; default = [ ]; description = "Files to read authorized keys from."; };
-    authorizedKeysInHomedir = mkOption { type = types.bool; default = true; description = "Enables ~/.ssh/authorized_keys."; };
-    enableRecommendedAlgorithms = mkOption { type = types.bool; default = true; description = "Use algorithms recommended by NixOS."; };
-    extraConfig = mkOption { type = types.lines; default = ""; description = "Verbatim contents of sshd_config."; };
-    generateHostKeys = mkOption { type = types.bool; default = cfg.enable; description = "Whether to generate SSH host keys."; };
+    enable = mkOption { type = types.bool; default = false; };
+    package = mkOption { type = types.package; default = pkgs.openssh; };
+    allowSFTP = mkOption { type = types.bool; default = true; };
+    authorizedKeysCommand = mkOption { type = types.str; default = "none"; };
+    authorizedKeysCommandUser = mkOption { type = types.str; default = "nobody"; };
+    authorizedKeysFiles = mkOption { type = types.listOf types.str; default = [ ]; };
+    authorizedKeysInHomedir = mkOption { type = types.bool; default = true; };
+    enableRecommendedAlgorithms = mkOption { type = types.bool; default = true; };
+    extraConfig = mkOption { type = types.lines; default = ""; };
+    generateHostKeys = mkOption { type = types.bool; default = cfg.enable; };
     hostKeys = mkOption {
       type = types.listOf types.attrs;
       default = [
         { bits = 4096; path = "/etc/ssh/ssh_host_rsa_key"; type = "rsa"; }
         { path = "/etc/ssh/ssh_host_ed25519_key"; type = "ed25519"; }
       ];
-      description = "SSH host keys to generate.";
     };
     listenAddresses = mkOption {
       type = types.listOf (types.submodule {
         options = {
-          addr = mkOption { type = types.nullOr types.str; default = null; description = "Address to listen to."; };
-          port = mkOption { type = types.nullOr types.port; default = null; description = "Port to listen to."; };
+          addr = mkOption { type = types.nullOr types.str; default = null; };
+          port = mkOption { type = types.nullOr types.port; default = null; };
         };
       });
       default = [ ];
-      description = "Addresses and ports to listen on.";
     };
-    moduliFile = mkOption { type = types.path; _lazy = true; description = "Path to the moduli file."; };
-    openFirewall = mkOption { type = types.bool; default = true; description = "Whether to open the ports in the firewall."; };
-    ports = mkOption { type = types.listOf types.port; default = [ 22 ]; description = "Ports the SSH daemon listens on."; };
+    moduliFile = mkOption { type = types.path; _lazy = true; };
+    openFirewall = mkOption { type = types.bool; default = true; };
+    ports = mkOption { type = types.listOf types.port; default = [ 22 ]; };
     settings = mkOption {
       type = types.submodule ({ name, ... }: {
         freeformType = settingsType;
@@ -150,21 +145,18 @@ in
             type = types.nullOr (types.enum [ "yes" "without-password" "prohibit-password" "forced-commands-only" "no" ]);
             default = "prohibit-password";
           };
-          PrintMotd = lib.mkEnableOption "printing /etc/motd when a user logs in interactively" // {
-            type = types.nullOr types.bool;
-          };
+          PrintMotd = mkOption { type = types.nullOr types.bool; default = false; };
           StrictModes = mkOption { type = types.nullOr types.bool; default = true; };
           UseDns = mkOption { type = types.nullOr types.bool; default = false; };
-          UsePAM = lib.mkEnableOption "PAM authentication" // { default = true; type = types.nullOr types.bool; };
+          UsePAM = mkOption { type = types.nullOr types.bool; default = true; };
           X11Forwarding = mkOption { type = types.nullOr types.bool; default = false; };
         };
       });
       default = { };
-      description = "Configuration for sshd_config(5).";
     };
-    sftpFlags = mkOption { type = types.listOf types.str; default = [ ]; description = "Command line flags for sftp-server."; };
-    sftpServerExecutable = mkOption { type = types.str; _lazy = true; description = "The sftp server executable."; };
-    startWhenNeeded = mkOption { type = types.bool; default = false; description = "Socket-activate sshd."; };
+    sftpFlags = mkOption { type = types.listOf types.str; default = [ ]; };
+    sftpServerExecutable = mkOption { type = types.str; _lazy = true; };
+    startWhenNeeded = mkOption { type = types.bool; default = false; };
   };
 
   options.users.users = mkOption {

@@ -30,17 +30,14 @@ in
         "net.core.rmem_max" = mkOption {
           type = types.nullOr highestValueType;
           default = null;
-          description = "The maximum receive socket buffer size in bytes (highest wins).";
         };
         "net.core.wmem_max" = mkOption {
           type = types.nullOr highestValueType;
           default = null;
-          description = "The maximum send socket buffer size in bytes (highest wins).";
         };
       };
     };
     default = { };
-    description = "Runtime parameters of the Linux kernel, as set by sysctl(8).";
   };
 
   config = {

@@ -15,37 +15,34 @@ let
 in
 {
   options.services.tailscale = {
-    enable = lib.mkEnableOption "Tailscale client daemon";
+    enable = mkOption { type = types.bool; default = false; };
     package = lib.mkPackageOption pkgs "tailscale" { };
     authKeyFile = mkOption {
       type = types.nullOr types.path;
       default = null;
-      description = "A file containing the auth key.";
     };
     authKeyParameters = mkOption {
       type = types.submodule {
         options = {
-          baseURL = mkOption { type = types.nullOr types.str; default = null; description = "Base URL for the Tailscale API."; };
-          ephemeral = mkOption { type = types.nullOr types.bool; default = null; description = "Whether to register as an ephemeral node."; };
-          preauthorized = mkOption { type = types.nullOr types.bool; default = null; description = "Whether to skip manual device approval."; };
+          baseURL = mkOption { type = types.nullOr types.str; default = null; };
+          ephemeral = mkOption { type = types.nullOr types.bool; default = null; };
+          preauthorized = mkOption { type = types.nullOr types.bool; default = null; };
         };
       };
       default = { };
-      description = "Extra parameters to pass after the auth key.";
     };
-    disableTaildrop = mkOption { type = types.bool; default = false; description = "Whether to disable Taildrop."; };
-    disableUpstreamLogging = mkOption { type = types.bool; default = false; description = "Whether to disable upstream debug logging."; };
-    extraDaemonFlags = mkOption { type = types.listOf types.str; default = [ ]; description = "Extra flags for tailscaled."; };
-    extraSetFlags = mkOption { type = types.listOf types.str; default = [ ]; description = "Extra flags for `tailscale set`."; };
-    extraUpFlags = mkOption { type = types.listOf types.str; default = [ ]; description = "Extra flags for `tailscale up`."; };
-    interfaceName = mkOption { type = types.str; default = "tailscale0"; description = "The interface name for tunnel traffic."; };
-    openFirewall = mkOption { type = types.bool; default = false; description = "Whether to open the firewall for the specified port."; };
-    permitCertUid = mkOption { type = types.nullOr types.nonEmptyStr; default = null; description = "User allowed to fetch Tailscale TLS certificates."; };
-    port = mkOption { type = types.port; default = 41641; description = "The port to listen on for tunnel traffic (0=autoselect)."; };
+    disableTaildrop = mkOption { type = types.bool; default = false; };
+    disableUpstreamLogging = mkOption { type = types.bool; default = false; };
+    extraDaemonFlags = mkOption { type = types.listOf types.str; default = [ ]; };
+    extraSetFlags = mkOption { type = types.listOf types.str; default = [ ]; };
+    extraUpFlags = mkOption { type = types.listOf types.str; default = [ ]; };
+    interfaceName = mkOption { type = types.str; default = "tailscale0"; };
+    openFirewall = mkOption { type = types.bool; default = false; };
+    permitCertUid = mkOption { type = types.nullOr types.nonEmptyStr; default = null; };
+    port = mkOption { type = types.port; default = 41641; };
     useRoutingFeatures = mkOption {
       type = types.enum [ "none" "client" "server" "both" ];
       default = "none";
-      description = "Enables settings required for Tailscale's routing features.";
     };
   };
 

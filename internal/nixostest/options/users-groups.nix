@@ -18,69 +18,63 @@ let
 
   userOpts = { name, config, ... }: {
     options = {
-      enable = mkOption { type = types.bool; default = true; description = "Whether to create the user account."; };
+      enable = mkOption { type = types.bool; default = true; };
       name = mkOption {
         type = types.passwdEntry types.str;
         apply = x: assert (builtins.stringLength x < 32 || abort "Username '${x}' is longer than 31 characters which is not allowed!"); x;
-        description = "The name of the user account.";
       };
-      description = mkOption { type = types.passwdEntry types.str; default = ""; description = "GECOS field."; };
-      uid = mkOption { type = types.nullOr types.int; default = null; description = "The account UID."; };
-      isSystemUser = mkOption { type = types.bool; default = false; description = "Whether this is a system user."; };
-      isNormalUser = mkOption { type = types.bool; default = false; description = "Whether this is an account for a real user."; };
+      description = mkOption { type = types.passwdEntry types.str; default = ""; };
+      uid = mkOption { type = types.nullOr types.int; default = null; };
+      isSystemUser = mkOption { type = types.bool; default = false; };
+      isNormalUser = mkOption { type = types.bool; default = false; };
       group = mkOption {
         type = types.str;
         apply = x: assert (builtins.stringLength x < 32 || abort "Group name '${x}' is longer than 31 characters which is not allowed!"); x;
         default = "";
-        description = "The user's primary group.";
       };
-      extraGroups = mkOption { type = types.listOf types.str; default = [ ]; description = "The user's auxiliary groups."; };
-      home = mkOption { type = types.passwdEntry types.path; default = "/var/empty"; description = "The user's home directory."; };
-      homeMode = mkOption { type = types.strMatching "[0-7]{1,5}"; default = "700"; description = "The user's home directory mode."; };
-      cryptHomeLuks = mkOption { type = types.nullOr types.str; default = null; description = "Encrypted luks device of the home directory."; };
-      pamMount = mkOption { type = types.attrsOf types.str; default = { }; description = "pam_mount attributes."; };
+      extraGroups = mkOption { type = types.listOf types.str; default = [ ]; };
+      home = mkOption { type = types.passwdEntry types.path; default = "/var/empty"; };
+      homeMode = mkOption { type = types.strMatching "[0-7]{1,5}"; default = "700"; };
+      cryptHomeLuks = mkOption { type = types.nullOr types.str; default = null; };
+      pamMount = mkOption { type = types.attrsOf types.str; default = { }; };
       shell = mkOption {
         type = types.nullOr (types.either types.shellPackage (types.passwdEntry types.path));
         default = pkgs.shadow;
-        description = "The path to the user's shell.";
       };
-      ignoreShellProgramCheck = mkOption { type = types.bool; default = false; description = "Skip the programs.<shell>.enable check."; };
+      ignoreShellProgramCheck = mkOption { type = types.bool; default = false; };
       subUidRanges = mkOption {
         type = types.listOf (types.submodule {
           options = {
-            startUid = mkOption { type = types.int; description = "Start of the range."; };
-            count = mkOption { type = types.int; default = 1; description = "Count of subordinate user ids"; };
+            startUid = mkOption { type = types.int; };
+            count = mkOption { type = types.int; default = 1; };
           };
         });
         default = [ ];
-        description = "Subordinate user ids.";
       };
       subGidRanges = mkOption {
         type = types.listOf (types.submodule {
           options = {
-            startGid = mkOption { type = types.int; description = "Start of the range."; };
-            count = mkOption { type = types.int; default = 1; description = "Count of subordinate group ids"; };
+            startGid = mkOption { type = types.int; };
+            count = mkOption { type = types.int; default = 1; };
           };
         });
         default = [ ];
-        description = "Subordinate group ids.";
       };
-      autoSubUidGidRange = mkOption { type = types.bool; default = false; description = "Allocate subordinate ids automatically."; };
-      createHome = mkOption { type = types.bool; default = false; description = "Whether to create the home directory."; };
-      useDefaultShell = mkOption { type = types.bool; default = false; description = "Use users.defaultUserShell."; };
-      hashedPassword = mkOption { type = types.nullOr (types.passwdEntry types.str); default = null; description = "The hashed password."; };
-      password = mkOption { type = types.nullOr types.str; default = null; description = "The clear text password."; };
-      hashedPasswordFile = mkOption { type = types.nullOr types.str; default = config.passwordFile; description = "File with the password hash."; };
-      passwordFile = mkOption { type = types.nullOr types.str; default = null; visible = false; description = "Deprecated alias of hashedPasswordFile"; };
-      initialHashedPassword = mkOption { type = types.nullOr (types.passwdEntry types.str); default = null; description = "Initial hashed password."; };
-      initialPassword = mkOption { type = types.nullOr types.str; default = null; description = "Initial clear text password."; };
-      packages = mkOption { type = types.listOf types.package; default = [ ]; description = "Packages for this user."; };
+      autoSubUidGidRange = mkOption { type = types.bool; default = false; };
+      createHome = mkOption { type = types.bool; default = false; };
+      useDefaultShell = mkOption { type = types.bool; default = false; };
+      hashedPassword = mkOption { type = types.nullOr (types.passwdEntry types.str); default = null; };
+      password = mkOption { type = types.nullOr types.str; default = null; };
+      hashedPasswordFile = mkOption { type = types.nullOr types.str; default = config.passwordFile; };
+      passwordFile = mkOption { type = types.nullOr types.str; default = null; visible = false; };
+      initialHashedPassword = mkOption { type = types.nullOr (types.passwdEntry types.str); default = null; };
+      initialPassword = mkOption { type = types.nullOr types.str; default = null; };
+      packages = mkOption { type = types.listOf types.package; default = [ ]; };
       expires = mkOption {
         type = types.nullOr (types.strMatching "[[:digit:]]{4}-[[:digit:]]{2}-[[:digit:]]{2}");
         default = null;
-        description = "Account expiry date (YYYY-MM-DD).";
       };
-      linger = mkOption { type = types.nullOr types.bool; default = null; description = "Whether the user lingers."; };
+      linger = mkOption { type = types.nullOr types.bool; default = null; };
     };
     config = lib.mkMerge [
       {
@@ -109,9 +103,9 @@ let
 
   groupOpts = { name, config, ... }: {
     options = {
-      name = mkOption { type = types.passwdEntry types.str; description = "The name of the group."; };
-      gid = mkOption { type = types.nullOr types.int; default = null; description = "The group GID."; };
-      members = mkOption { type = types.listOf (types.passwdEntry types.str); default = [ ]; description = "The user names of the group members."; };
+      name = mkOption { type = types.passwdEntry types.str; };
+      gid = mkOption { type = types.nullOr types.int; default = null; };
+      members = mkOption { type = types.listOf (types.passwdEntry types.str); default = [ ]; };
     };
     config = {
       name = mkDefault name;
@@ -130,25 +124,22 @@ let
 in
 {
   options.users = {
-    mutableUsers = mkOption { type = types.bool; default = true; description = "Whether users and groups may be changed imperatively."; };
-    enforceIdUniqueness = mkOption { type = types.bool; default = true; description = "Whether to require unique uids/gids."; };
-    manageLingering = mkOption { type = types.bool; default = true; description = "Whether to manage whether users linger or not."; };
+    mutableUsers = mkOption { type = types.bool; default = true; };
+    enforceIdUniqueness = mkOption { type = types.bool; default = true; };
+    manageLingering = mkOption { type = types.bool; default = true; };
     users = mkOption {
       type = types.attrsOf (types.submodule userOpts);
       default = { };
-      description = "Additional user accounts to be created automatically by the system.";
     };
     groups = mkOption {
       type = types.attrsOf (types.submodule groupOpts);
       default = { };
-      description = "Additional groups to be created automatically by the system.";
     };
-    allowNoPasswordLogin = mkOption { type = types.bool; default = false; description = "Disable the lock-out check."; };
-    defaultUserHome = mkOption { type = types.str; default = "/home"; description = "The default home directory for normal users."; };
+    allowNoPasswordLogin = mkOption { type = types.bool; default = false; };
+    defaultUserHome = mkOption { type = types.str; default = "/home"; };
     defaultUserShell = mkOption {
       type = types.either types.path types.shellPackage;
       default = pkgs.bashInteractive;
-      description = "The default shell of normal users.";
     };
   };
 

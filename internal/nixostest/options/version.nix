@@ -15,14 +15,13 @@ in
     stateVersion = mkOption {
       type = types.str;
       default = cfg.release;
-      description = "The NixOS release from which the default settings for stateful data were taken.";
     };
     nixos = {
-      release = mkOption { type = types.str; readOnly = true; default = "26.05"; description = "The NixOS release."; };
-      distroId = mkOption { type = types.str; default = "nixos"; description = "The id of the operating system."; };
-      distroName = mkOption { type = types.str; default = "NixOS"; description = "The name of the operating system."; };
-      label = mkOption { type = types.strMatching "[a-zA-Z0-9:_\\.-]*"; default = cfg.release; description = "NixOS version name."; };
-      tags = mkOption { type = types.listOf types.str; default = [ ]; description = "Strings to prefix to the default system.nixos.label."; };
+      release = mkOption { type = types.str; readOnly = true; default = "26.05"; };
+      distroId = mkOption { type = types.str; default = "nixos"; };
+      distroName = mkOption { type = types.str; default = "NixOS"; };
+      label = mkOption { type = types.strMatching "[a-zA-Z0-9:_\\.-]*"; default = cfg.release; };
+      tags = mkOption { type = types.listOf types.str; default = [ ]; };
     };
   };
 
