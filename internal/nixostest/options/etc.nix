@@ -1,12 +1,12 @@
 # environment.etc.<name>
 #
-# Types from NixOS/nixpkgs nixos/modules/system/etc/etc.nix at commit
-# 05924f714f31ff83bd10ed1710638688999c3725 (enable, target, text = nullOr
-# lines, source = path, mode, uid, gid, user, group).
-# Declarations written for hlcgen's test harness.
+# Types and defaults from NixOS/nixpkgs nixos/modules/system/etc/etc.nix at
+# commit 05924f714f31ff83bd10ed1710638688999c3725 (enable, target, text =
+# nullOr lines, source = path, mode, uid, gid, user, group).
 #
-# Config logic kept from upstream: target defaults to the attribute name and
-# `text` becomes `source` (a stub store path).
+# The declarations and the config logic are written for hlcgen's test
+# harness. As on NixOS, target defaults to the attribute name, and a `text`
+# becomes the `source` (here a stub store path) at the priority of the text.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
@@ -27,10 +27,8 @@ in
       };
       config = {
         target = lib.mkDefault name;
-        source = lib.mkIf (config.text != null) (
-          let name' = "etc-" + lib.replaceStrings [ "/" ] [ "-" ] name;
-          in lib.mkDerivedConfig options.text (pkgs.writeText name')
-        );
+        source = lib.mkIf (config.text != null)
+          (lib.mkDerivedConfig options.text (pkgs.writeText "etc-${baseNameOf name}"));
       };
     }));
     default = { };

@@ -1,15 +1,18 @@
 # networking.firewall.* and networking.nftables.enable
 #
-# Types from NixOS/nixpkgs nixos/modules/services/networking/firewall.nix at
-# commit 0192bb844360b5b42ebaf7f575f84d79910a5927; extraCommands and
+# Types and defaults from NixOS/nixpkgs
+# nixos/modules/services/networking/firewall.nix at commit
+# 0192bb844360b5b42ebaf7f575f84d79910a5927; extraCommands and
 # extraStopCommands from nixos/modules/services/networking/firewall-iptables.nix
 # (stored copy, lib.mkOption style); extraInputRules, extraForwardRules and
 # extraReversePathFilterRules (types.lines) from firewall-nftables.nix as the
-# NixOS manual documents them (not read). Declarations written for hlcgen's
-# test harness.
+# NixOS manual documents them (not read).
 #
-# Config logic kept from upstream: "lo" is always trusted, and the nftables-only
-# options assert the nftables backend.
+# The declarations and the config logic are written for hlcgen's test
+# harness. As on NixOS, an enabled firewall always trusts "lo" (in and out),
+# filterForward and filterOutput.enabled need the nftables backend, the
+# firewall package and extraPackages are installed, and conntrack helpers
+# become kernel modules.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
@@ -17,7 +20,7 @@ let
 
   canonicalizePortList = ports: lib.unique (builtins.sort builtins.lessThan ports);
 
-  commonOptions = direction: {
+  portOptions = {
     allowedTCPPorts = mkOption {
       type = types.listOf types.port;
       default = [ ];
@@ -37,8 +40,8 @@ let
       default = [ ];
     };
   };
-  commonOptionsIncoming = commonOptions "incoming";
-  commonOptionsOutgoing = commonOptions "outgoing";
+  commonOptionsIncoming = portOptions;
+  commonOptionsOutgoing = portOptions;
 
   filterOutputOptions = {
     enabled = mkOption { type = types.bool; default = false; };
@@ -176,21 +179,17 @@ in
   } // commonOptionsIncoming;
 
   config = lib.mkIf cfg.enable {
-    assertions = [
-      {
-        assertion = cfg.filterForward -> config.networking.nftables.enable;
-        message = "filterForward only works with the nftables based firewall";
-      }
-      {
-        assertion = cfg.filterOutput.enabled -> config.networking.nftables.enable;
-        message = "filterOutput.enabled only works with the nftables based firewall";
-      }
-    ];
+    assertions = map
+      (opt: {
+        assertion = !(lib.attrByPath opt false cfg) || config.networking.nftables.enable;
+        message = "firewall: ${lib.concatStringsSep "." opt} needs networking.nftables.enable";
+      })
+      [ [ "filterForward" ] [ "filterOutput" "enabled" ] ];
     networking.firewall.trustedInterfaces = [ "lo" ];
     networking.firewall.filterOutput.trustedInterfaces = [ "lo" ];
     environment.systemPackages = [ cfg.package ] ++ cfg.extraPackages;
     boot.kernelModules =
-      (lib.optional cfg.autoLoadConntrackHelpers "nf_conntrack")
-      ++ map (x: "nf_conntrack_${x}") cfg.connectionTrackingModules;
+      lib.optional cfg.autoLoadConntrackHelpers "nf_conntrack"
+      ++ map (helper: "nf_conntrack_${helper}") cfg.connectionTrackingModules;
   };
 }

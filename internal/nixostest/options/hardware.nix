@@ -1,7 +1,7 @@
 # The options that nixos-generate-config's hardware files set.
 #
-# Written from the NixOS manual / option search for nixos-26.05 (not read in
-# stored copies):
+# Types and defaults from NixOS/nixpkgs as the NixOS manual and option search
+# give them for nixos-26.05 (the files were not read in stored copies):
 #   nixos/modules/tasks/filesystems.nix: fileSystems = attrsOf (submodule
 #     { mountPoint, device = nullOr nonEmptyStr, fsType = nonEmptyStr "auto",
 #       options = nonEmptyListOf nonEmptyStr ["defaults"], label, neededForBoot,
@@ -23,10 +23,11 @@
 #     cpuFreqGovernor = nullOr str
 #   nixos/modules/services/monitoring/apcupsd.nix: services.apcupsd.enable,
 #     configText (a stored 2019 copy has types.string; types.str today), hooks
-# Declarations written for hlcgen's test harness.
 #
-# Config logic kept from upstream: the assertions that a root file system is
-# declared and that GRUB, when enabled, has a device to install to.
+# The declarations and the config logic are written for hlcgen's test
+# harness. As on NixOS, systemd-boot turns GRUB off by default, a host must
+# mount something at /, and an enabled GRUB needs device, devices or
+# mirroredBoots.
 { config, lib, ... }:
 let
   inherit (lib) mkOption types;
@@ -107,15 +108,20 @@ in
 
   config = {
     boot.loader.grub.enable = lib.mkIf loader.systemd-boot.enable (lib.mkDefault false);
-    assertions = [
-      {
-        assertion = lib.any (fs: fs.mountPoint == "/") (lib.attrValues config.fileSystems);
-        message = "The ‘fileSystems’ option does not specify your root file system.";
-      }
-      {
-        assertion = loader.grub.enable -> (loader.grub.devices != [ ] || loader.grub.device != "" || loader.grub.mirroredBoots != [ ]);
-        message = "You must set the option ‘boot.loader.grub.devices’ or 'boot.loader.grub.mirroredBoots' to make the system bootable.";
-      }
-    ];
+    assertions =
+      let
+        grub = loader.grub;
+        grubHasTarget = grub.device != "" || grub.devices != [ ] || grub.mirroredBoots != [ ];
+      in
+      [
+        {
+          assertion = builtins.elem "/" (lib.mapAttrsToList (_: fs: fs.mountPoint) config.fileSystems);
+          message = "hardware: no file system is mounted at /";
+        }
+        {
+          assertion = !grub.enable || grubHasTarget;
+          message = "hardware: GRUB is enabled but boot.loader.grub.device, devices and mirroredBoots are all empty";
+        }
+      ];
   };
 }

@@ -1,20 +1,26 @@
 # services.k3s.*
 #
-# Types from NixOS/nixpkgs nixos/modules/services/cluster/rancher/default.nix
-# (mkRancherModule) at commit 011c1bdb102b0191d091f747cbefff1539f3a96d and
+# Types and defaults from NixOS/nixpkgs
+# nixos/modules/services/cluster/rancher/default.nix (mkRancherModule) at
+# commit 011c1bdb102b0191d091f747cbefff1539f3a96d and
 # nixos/modules/services/cluster/rancher/k3s.nix at commit
 # 01bb496ce68f871fd31af75d4edaaab9346453a0 (master, where k3s is built on the
 # shared rancher module). Upstream also declares services.rke2.* from the same
-# base; that is not declared here. Declarations written for hlcgen's test
-# harness.
+# base; that is not declared here.
 #
-# Config logic kept from upstream: the warnings of the base module, the k3s
-# assertions (agents cannot disableAgent or clusterInit), the removed
-# services.k3s.docker option, the package in environment.systemPackages, the
-# default `target` and generated `source` of manifests, and the
-# systemd.tmpfiles.settings."10-k3s" links for enabled manifests (sources are
-# written with toString here instead of interpolated, so that no path is
-# copied into the store).
+# The declarations and the config logic are written for hlcgen's test
+# harness. The logic does what the real module does where hlcgen's tests can
+# see it: it warns in the same situations (manifests, charts or Helm charts
+# on an agent, chart names shadowed by manifests or charts, an agent without
+# a server address or token, agent tokens on an agent, images without an
+# agent), fails an agent with disableAgent or clusterInit, rejects the
+# removed services.k3s.docker, puts the package into
+# environment.systemPackages, names a manifest <name>.yaml unless the name
+# already ends in .yaml, .yml or .json, renders `content` to a YAML file (a
+# list as a v1 List) and links every enabled manifest and chart into the
+# manifest directory through systemd.tmpfiles.settings."10-k3s". The link
+# targets are toString'ed rather than interpolated, so that no path is copied
+# into the store.
 { config, options, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
@@ -23,15 +29,18 @@ let
 
   manifestDir = "/var/lib/rancher/${name}/server/manifests";
   manifestFormat = pkgs.formats.yaml_1_2 { };
-  mkManifestTarget = n:
-    if lib.hasSuffix ".yaml" n || lib.hasSuffix ".yml" n || lib.hasSuffix ".json" n then n else n + ".yaml";
-  mkManifestSource = n: manifests:
-    manifestFormat.generate n (
-      if builtins.isList manifests then { apiVersion = "v1"; kind = "List"; items = manifests; } else manifests
-    );
+  manifestFileName = n:
+    let known = lib.any (ext: lib.hasSuffix ext n) [ ".yaml" ".yml" ".json" ]; in
+    if known then n else "${n}.yaml";
+  # A list of objects becomes one file holding a v1 List of them.
+  renderManifest = file: content:
+    manifestFormat.generate file
+      (if builtins.isList content then { apiVersion = "v1"; kind = "List"; items = content; } else content);
 
-  duplicateManifests = lib.intersectLists (builtins.attrNames cfg.autoDeployCharts) (builtins.attrNames cfg.manifests);
-  duplicateCharts = lib.intersectLists (builtins.attrNames cfg.autoDeployCharts) (builtins.attrNames cfg.charts);
+  namesIn = attrs: builtins.attrNames attrs;
+  chartsShadowedBy = other: lib.intersectLists (namesIn cfg.autoDeployCharts) (namesIn other);
+  isAgent = cfg.role == "agent";
+  notServer = cfg.role != "server";
 
   autoDeployChartsModule = types.submodule ({ config, ... }: {
     options = {
@@ -62,10 +71,9 @@ let
       source = mkOption { type = types.path; };
     };
     config = {
-      target = lib.mkDefault (mkManifestTarget name);
-      source = lib.mkIf (config.content != null) (
-        lib.mkDerivedConfig options.content (mkManifestSource ("${name}-manifest-" + baseNameOf name))
-      );
+      target = lib.mkDefault (manifestFileName name);
+      source = lib.mkIf (config.content != null)
+        (lib.mkDerivedConfig options.content (renderManifest "k3s-manifest-${baseNameOf name}"));
     };
   });
 
@@ -73,7 +81,7 @@ let
     "services.k3s.${opt} is a Nix path value: the real module interpolates it into ExecStart, which copies the file into the world-readable Nix store. Use a string path.";
 in
 {
-  imports = [ (lib.mkRemovedOptionModule [ "services" "k3s" "docker" ] "k3s docker option is no longer supported.") ];
+  imports = [ (lib.mkRemovedOptionModule [ "services" "k3s" "docker" ] "services.k3s.docker was removed upstream; drop the setting.") ];
 
   options.services.k3s = {
     enable = mkOption { type = types.bool; default = false; };
@@ -116,7 +124,7 @@ in
     autoDeployCharts = mkOption {
       type = types.attrsOf autoDeployChartsModule;
       apply = lib.mapAttrs (n: v: {
-        target = mkManifestTarget n;
+        target = manifestFileName n;
         inherit (v) enable package;
         source = pkgs.runCommand "auto-deploy-chart-${n}" { } "";
       });
@@ -131,47 +139,33 @@ in
 
   config = lib.mkIf cfg.enable {
     warnings =
-      (lib.optional (cfg.role != "server" && cfg.manifests != { })
-        "${name}: Auto deploying manifests are only installed on server nodes (role == server), they will be ignored by this node.")
-      ++ (lib.optional (cfg.role != "server" && cfg.autoDeployCharts != { })
-        "${name}: Auto deploying Helm charts are only installed on server nodes (role == server), they will be ignored by this node.")
-      ++ (lib.optional (duplicateManifests != [ ])
-        "${name}: The following auto deploying charts are overriden by manifests of the same name: ${toString duplicateManifests}.")
-      ++ (lib.optional (duplicateCharts != [ ])
-        "${name}: The following auto deploying charts are overriden by charts of the same name: ${toString duplicateCharts}.")
-      ++ (lib.optional (cfg.role != "server" && cfg.charts != { })
-        "${name}: Helm charts are only made available to the cluster on server nodes (role == server), they will be ignored by this node.")
-      ++ (lib.optional (cfg.role == "agent" && cfg.configPath == null && cfg.serverAddr == "")
-        "${name}: serverAddr or configPath (with 'server' key) should be set if role is 'agent'")
-      ++ (lib.optional (cfg.role == "agent" && cfg.configPath == null && cfg.tokenFile == null && cfg.token == "")
-        "${name}: token, tokenFile or configPath (with 'token' or 'token-file' keys) should be set if role is 'agent'")
-      ++ (lib.optional (cfg.role == "agent" && (cfg.agentTokenFile != null || cfg.agentToken != ""))
-        "${name}: agentToken and agentTokenFile should not be set if role is 'agent'")
-      ++ (lib.optional (cfg.disableAgent && cfg.images != [ ])
-        "k3s: Images are only imported on nodes with an enabled agent, they will be ignored by this node.")
+      let
+        warnIf = cond: text: lib.optional cond "k3s: ${text}";
+        shadowed = what: names: warnIf (names != [ ]) "${what} of the same name replace the auto-deployed charts ${toString names}";
+      in
+      warnIf (notServer && cfg.manifests != { }) "manifests are only deployed by servers; this ${cfg.role} ignores them"
+      ++ warnIf (notServer && cfg.autoDeployCharts != { }) "autoDeployCharts are only deployed by servers; this ${cfg.role} ignores them"
+      ++ shadowed "manifests" (chartsShadowedBy cfg.manifests)
+      ++ shadowed "charts" (chartsShadowedBy cfg.charts)
+      ++ warnIf (notServer && cfg.charts != { }) "charts are only served by servers; this ${cfg.role} ignores them"
+      ++ warnIf (isAgent && cfg.configPath == null && cfg.serverAddr == "") "an agent needs serverAddr (or a server key in configPath)"
+      ++ warnIf (isAgent && cfg.configPath == null && cfg.tokenFile == null && cfg.token == "")
+        "an agent needs token or tokenFile (or a token key in configPath)"
+      ++ warnIf (isAgent && (cfg.agentToken != "" || cfg.agentTokenFile != null)) "agentToken and agentTokenFile are for servers, not agents"
+      ++ warnIf (cfg.disableAgent && cfg.images != [ ]) "images are imported by the agent, which disableAgent turns off"
       ++ pathWarning "tokenFile" cfg.tokenFile
       ++ pathWarning "agentTokenFile" cfg.agentTokenFile
       ++ pathWarning "environmentFile" cfg.environmentFile
       ++ pathWarning "configPath" cfg.configPath;
 
-    assertions = [
-      {
-        assertion = cfg.role == "agent" -> !cfg.disableAgent;
-        message = "k3s: disableAgent must be false if role is 'agent'";
-      }
-      {
-        assertion = cfg.role == "agent" -> !cfg.clusterInit;
-        message = "k3s: clusterInit must be false if role is 'agent'";
-      }
-    ];
+    assertions = map
+      (opt: { assertion = !(isAgent && cfg.${opt}); message = "k3s: an agent cannot set ${opt}"; })
+      [ "disableAgent" "clusterInit" ];
 
     environment.systemPackages = [ cfg.package ];
 
-    systemd.tmpfiles.settings."10-${name}" =
-      let
-        enabledManifests = lib.filterAttrs (_: v: v.enable) (cfg.autoDeployCharts // cfg.manifests);
-      in
-      lib.mapAttrs' (_: m: lib.nameValuePair "${manifestDir}/${m.target}" { "L+".argument = toString m.source; })
-        enabledManifests;
+    systemd.tmpfiles.settings."10-${name}" = lib.listToAttrs (lib.concatMap
+      (m: lib.optional m.enable (lib.nameValuePair "${manifestDir}/${m.target}" { "L+".argument = toString m.source; }))
+      (builtins.attrValues (cfg.autoDeployCharts // cfg.manifests)));
   };
 }

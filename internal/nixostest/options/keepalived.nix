@@ -1,16 +1,18 @@
 # services.keepalived.*
 #
-# Types from NixOS/nixpkgs nixos/modules/services/networking/keepalived/:
+# Types and defaults from NixOS/nixpkgs
+# nixos/modules/services/networking/keepalived/:
 #   default.nix at commit 01239b864f8472863b56a1fc26876324d9cd7c90,
 #   vrrp-instance-options.nix (stored copy in lib.mkOption style; virtualRouterId
 #     is ints.between 1 255),
 #   vrrp-script-options.nix at commit 0c01466c95ef33aa7af6342da3cc4d408d5084cd,
 #   virtual-ip-options.nix at commit 14fd976016aee7e8a52f362b145a16947e111515.
-# Declarations written for hlcgen's test harness.
-#
-# Config logic kept from upstream: the vrrpInstance assertions (non-empty
-# interface, ranges, vmac options, virtual IP addresses, tracked scripts that
-# exist) and openFirewall's extraCommands.
+# The declarations and the config logic are written for hlcgen's test
+# harness. The logic checks what the real module asserts about each VRRP
+# instance (a non-empty interface, virtualRouterId and priority within
+# 0..255, vmacInterface and vmacXmitBase only together with useVmac, an
+# address on every virtual IP, tracked scripts declared in vrrpScripts), and
+# openFirewall accepts the vrrp and ah protocols, as upstream's does.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
@@ -67,39 +69,23 @@ let
     };
   };
 
-  vrrpInstances = lib.mapAttrsToList (iName: iConfig: { name = iName; } // iConfig) cfg.vrrpInstances;
-
-  vrrpInstanceAssertions = i:
+  instanceChecks = name: inst:
+    let
+      check = ok: problem: { assertion = ok; message = "keepalived: vrrp instance ${name}: ${problem}"; };
+      isByte = v: v >= 0 && v <= 255;
+    in
     [
-      {
-        assertion = i.interface != "";
-        message = "services.keepalived.vrrpInstances.${i.name}.interface option cannot be empty.";
-      }
-      {
-        assertion = i.virtualRouterId >= 0 && i.virtualRouterId <= 255;
-        message = "services.keepalived.vrrpInstances.${i.name}.virtualRouterId must be an integer between 0..255.";
-      }
-      {
-        assertion = i.priority >= 0 && i.priority <= 255;
-        message = "services.keepalived.vrrpInstances.${i.name}.priority must be an integer between 0..255.";
-      }
-      {
-        assertion = i.vmacInterface == null || i.useVmac;
-        message = "services.keepalived.vrrpInstances.${i.name}.vmacInterface has no effect when services.keepalived.vrrpInstances.${i.name}.useVmac is not set.";
-      }
-      {
-        assertion = !i.vmacXmitBase || i.useVmac;
-        message = "services.keepalived.vrrpInstances.${i.name}.vmacXmitBase has no effect when services.keepalived.vrrpInstances.${i.name}.useVmac is not set.";
-      }
+      (check (inst.interface != "") "interface is empty")
+      (check (isByte inst.virtualRouterId) "virtualRouterId ${toString inst.virtualRouterId} is not within 0..255")
+      (check (isByte inst.priority) "priority ${toString inst.priority} is not within 0..255")
+      (check (inst.useVmac || inst.vmacInterface == null) "vmacInterface needs useVmac")
+      (check (inst.useVmac || !inst.vmacXmitBase) "vmacXmitBase needs useVmac")
     ]
-    ++ map (ip: {
-      assertion = ip.addr != "";
-      message = "The 'addr' option for an services.keepalived.vrrpInstances.${i.name}.virtualIps entry cannot be empty.";
-    }) i.virtualIps
-    ++ map (scriptName: {
-      assertion = builtins.hasAttr scriptName cfg.vrrpScripts;
-      message = "services.keepalived.vrrpInstances.${i.name} trackscript ${scriptName} is not defined in services.keepalived.vrrpScripts.";
-    }) i.trackScripts;
+    ++ lib.imap1 (n: vip: check (vip.addr != "") "virtual IP number ${toString n} has an empty addr") inst.virtualIps
+    ++ map (script: check (cfg.vrrpScripts ? ${script}) "tracks script ${script}, which vrrpScripts does not declare") inst.trackScripts;
+
+  # The firewall rule for one protocol, added (-A) or deleted (-D).
+  protocolRule = op: proto: "ip46tables ${op} nixos-fw -p ${proto} -j ACCEPT\n";
 in
 {
   options.services.keepalived = {
@@ -134,19 +120,12 @@ in
   };
 
   config = lib.mkIf cfg.enable {
-    assertions = lib.concatMap vrrpInstanceAssertions vrrpInstances;
+    assertions = lib.concatLists (lib.mapAttrsToList instanceChecks cfg.vrrpInstances);
     warnings = lib.optional (builtins.isPath cfg.secretFile)
       "services.keepalived.secretFile is a Nix path value: the real module interpolates it into a unit file, which copies the file into the world-readable Nix store. Use a string path.";
     networking.firewall = lib.mkIf cfg.openFirewall {
-      extraCommands = ''
-        # Allow VRRP and AH packets
-        ip46tables -A nixos-fw -p vrrp -m comment --comment "services.keepalived.openFirewall" -j ACCEPT
-        ip46tables -A nixos-fw -p ah -m comment --comment "services.keepalived.openFirewall" -j ACCEPT
-      '';
-      extraStopCommands = ''
-        ip46tables -D nixos-fw -p vrrp -m comment --comment "services.keepalived.openFirewall" -j ACCEPT
-        ip46tables -D nixos-fw -p ah -m comment --comment "services.keepalived.openFirewall" -j ACCEPT
-      '';
+      extraCommands = lib.concatMapStrings (protocolRule "-A") [ "vrrp" "ah" ];
+      extraStopCommands = lib.concatMapStrings (protocolRule "-D") [ "vrrp" "ah" ];
     };
   };
 }

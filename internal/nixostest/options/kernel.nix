@@ -1,12 +1,13 @@
 # boot.kernelModules, boot.initrd.*KernelModules, boot.extraModulePackages, ...
 #
-# Types from NixOS/nixpkgs nixos/modules/system/boot/kernel.nix (stored copy;
-# kernelModules, initrd.availableKernelModules and initrd.kernelModules are
-# listOf str with apply = lib.unique, extraModulePackages listOf package,
-# kernelPackages raw, kernelParams listOf a quoted-spaces pattern);
+# Types and defaults from NixOS/nixpkgs nixos/modules/system/boot/kernel.nix
+# (stored copy; kernelModules, initrd.availableKernelModules and
+# initrd.kernelModules are listOf str with apply = lib.unique,
+# extraModulePackages listOf package, kernelPackages raw, kernelParams listOf
+# strings matching a pattern that allows spaces only inside double quotes);
 # blacklistedKernelModules/extraModprobeConfig from
-# nixos/modules/system/boot/modprobe.nix as documented (not read).
-# Declarations written for hlcgen's test harness.
+# nixos/modules/system/boot/modprobe.nix as documented (not read). The
+# declarations are written for hlcgen's test harness.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
@@ -19,7 +20,7 @@ in
     kernelParams = mkOption {
       type = types.listOf (types.strMatching ''([^"[:space:]]|"[^"]*")+'' // {
         name = "kernelParam";
-        description = "string, with spaces inside double quotes";
+        description = "kernel parameter (spaces only inside double quotes)";
       });
       default = [ ];
     };

@@ -1,13 +1,14 @@
 # assertions, warnings, nixpkgs.*, environment.systemPackages
 #
-# From NixOS/nixpkgs nixos/modules/misc/assertions.nix (assertions = listOf
-# unspecified, warnings = listOf str), nixos/modules/misc/nixpkgs.nix
-# (hostPlatform/buildPlatform = either str attrs, config, overlays, system)
-# and nixos/modules/config/system-path.nix (environment.systemPackages =
-# listOf package), as documented (not read). nixpkgs.system defaults to the
-# `system` argument of nixosSystem. Declarations written for hlcgen's test
-# harness; the harness fails a host with failed assertions the way
-# system.build.toplevel does, and prints warnings.
+# Types and defaults from NixOS/nixpkgs nixos/modules/misc/assertions.nix
+# (assertions = listOf unspecified, warnings = listOf str),
+# nixos/modules/misc/nixpkgs.nix (hostPlatform/buildPlatform = either str
+# attrs, config, overlays, system) and nixos/modules/config/system-path.nix
+# (environment.systemPackages = listOf package), as documented (not read; no
+# commit). nixpkgs.system defaults to the `system` argument of nixosSystem.
+# The declarations are written for hlcgen's test harness; the harness fails
+# a host with failed assertions the way system.build.toplevel does, and
+# prints warnings (nixos.nix).
 { config, lib, ... }:
 let
   inherit (lib) mkOption types;

@@ -1,25 +1,27 @@
 # networking.* (hostName, domain, interfaces, defaultGateway, vlans, bonds, ...)
 #
-# Types from NixOS/nixpkgs nixos/modules/tasks/network-interfaces.nix at commit
-# 003a3fd2f05c2fe13e1bb6db3158d33004723870 (stored copy read for hlcgen, 2026).
-# networking.hosts/extraHosts: nixos/modules/config/networking.nix (from the
-# NixOS manual; not read). Declarations written for hlcgen's test harness.
+# Types and defaults from NixOS/nixpkgs nixos/modules/tasks/network-interfaces.nix
+# at commit 003a3fd2f05c2fe13e1bb6db3158d33004723870 (stored copy read for
+# hlcgen, 2026). networking.hosts/extraHosts: nixos/modules/config/networking.nix
+# (from the NixOS manual; not read).
 #
-# Config logic kept from upstream: interface name length and hostId
-# assertions, the Wake-on-LAN .link units, the per-interface sysctls and the
-# sysctl defaults (all as upstream defines them, so definitions elsewhere
-# conflict as they would on NixOS), and /etc/hostname.
+# The declarations and the config logic are written for hlcgen's test
+# harness. The logic reproduces what NixOS does with these options where a
+# test can see it: interface names must be shorter than 16 characters, a tun
+# device takes no MAC address, hostId is 8 hex digits, interfaces with
+# wakeOnLan get a 40-<name> .link unit, /etc/hostname holds the host name,
+# and the sysctls NixOS derives from these options are defined at NixOS's
+# priorities (forwarding, disable_ipv6 and ping_group_range as defaults,
+# use_tempaddr and proxy_arp plainly), so that a conflicting definition
+# elsewhere fails as it would on NixOS.
 { config, options, lib, ... }:
 let
   inherit (lib) mkOption mkDefault mkIf types;
   cfg = config.networking;
   interfaces = lib.attrValues cfg.interfaces;
 
-  tempaddrValues = {
-    disabled.sysctl = "0";
-    enabled.sysctl = "1";
-    default.sysctl = "2";
-  };
+  # tempAddress setting -> net.ipv6.conf.*.use_tempaddr
+  useTempaddr = { disabled = "0"; enabled = "1"; default = "2"; };
 
   addrOpts = v: {
     options = {
@@ -81,16 +83,14 @@ let
     imports = [
       (lib.mkRenamedOptionModule [ "ip4" ] [ "ipv4" "addresses" ])
       (lib.mkRenamedOptionModule [ "ip6" ] [ "ipv6" "addresses" ])
-      (lib.mkRemovedOptionModule [ "subnetMask" ] ''
-        Supply a prefix length instead; use option
-        networking.interfaces.<name>.ipv{4,6}.addresses'')
+      (lib.mkRemovedOptionModule [ "subnetMask" ] "Give ipv4.addresses (or ipv6.addresses) with a prefixLength.")
     ];
     options = {
       name = mkOption {
         type = types.str;
       };
       tempAddress = mkOption {
-        type = types.enum (lib.attrNames tempaddrValues);
+        type = types.enum (builtins.attrNames useTempaddr);
         default = cfg.tempAddresses;
       };
       useDHCP = mkOption {
@@ -171,8 +171,9 @@ let
     };
   };
 
-  hexChars = lib.stringToCharacters "0123456789abcdef";
-  isHexString = s: lib.all (c: lib.elem c hexChars) (lib.stringToCharacters (lib.toLower s));
+  isHostId = id: builtins.match "[0-9a-fA-F]{8}" id != null;
+  # The sysctl path component of an interface name ("." becomes "/").
+  sysctlName = iface: lib.replaceStrings [ "." ] [ "/" ] iface;
 in
 {
   options.networking = {
@@ -184,11 +185,7 @@ in
       type = types.str;
       default =
         if cfg.hostName != "" && cfg.domain != null then "${cfg.hostName}.${cfg.domain}"
-        else throw ''
-          The FQDN is required but cannot be determined from `networking.hostName`
-          and `networking.domain`. Please ensure these options are set properly or
-          set `networking.fqdn` directly.
-        '';
+        else throw "networking.fqdn was read, but it has no default without networking.hostName and networking.domain; set those or networking.fqdn.";
       _lazyDefault = true;
     };
     fqdnOrHostName = mkOption {
@@ -337,7 +334,7 @@ in
       default = false;
     };
     tempAddresses = mkOption {
-      type = types.enum (lib.attrNames tempaddrValues);
+      type = types.enum (builtins.attrNames useTempaddr);
       default = if cfg.enableIPv6 then "default" else "disabled";
     };
     hosts = mkOption {
@@ -351,23 +348,19 @@ in
   };
 
   config = {
+    # The interface submodules' own warnings and assertions (renamed options).
     warnings = lib.concatMap (i: i.warnings) interfaces;
     assertions =
+      let
+        check = ok: message: { assertion = ok; inherit message; };
+        perInterface = i: [
+          (check (lib.stringLength i.name <= 15) "networking.interfaces.${i.name}: the name has more than 15 characters")
+          (check (!(i.virtual && i.virtualType == "tun") || i.macAddress == null) "networking.interfaces.${i.name}: a tun device cannot have macAddress")
+        ];
+      in
       lib.concatMap (i: i.assertions) interfaces
-      ++ map (i: {
-        assertion = lib.stringLength i.name < 16;
-        message = ''
-          The name of networking.interfaces."${i.name}" is too long, it needs to be less than 16 characters.
-        '';
-      }) interfaces
-      ++ map (i: {
-        assertion = (i.virtual && i.virtualType == "tun") -> i.macAddress == null;
-        message = "Setting a MAC Address for tun device ${i.name} isn't supported.";
-      }) interfaces
-      ++ [{
-        assertion = cfg.hostId == null || (lib.stringLength cfg.hostId == 8 && isHexString cfg.hostId);
-        message = "Invalid value given to the networking.hostId option.";
-      }];
+      ++ lib.concatMap perInterface interfaces
+      ++ [ (check (cfg.hostId == null || isHostId cfg.hostId) "networking.hostId must be 8 hexadecimal digits") ];
 
     boot.kernel.sysctl =
       {
@@ -375,23 +368,22 @@ in
         "net.ipv6.conf.all.disable_ipv6" = mkDefault (!cfg.enableIPv6);
         "net.ipv6.conf.default.disable_ipv6" = mkDefault (!cfg.enableIPv6);
         "net.ipv4.ping_group_range" = mkDefault "0 2147483647";
-        "net.ipv6.conf.default.use_tempaddr" = tempaddrValues.${cfg.tempAddresses}.sysctl;
+        "net.ipv6.conf.default.use_tempaddr" = useTempaddr.${cfg.tempAddresses};
       }
-      // lib.listToAttrs (map
-        (i: lib.nameValuePair "net.ipv4.conf.${lib.replaceStrings [ "." ] [ "/" ] i.name}.proxy_arp" i.proxyARP)
-        interfaces)
-      // lib.listToAttrs (map
-        (i: lib.nameValuePair "net.ipv6.conf.${lib.replaceStrings [ "." ] [ "/" ] i.name}.use_tempaddr"
-          tempaddrValues.${i.tempAddress}.sysctl)
-        interfaces);
+      // lib.concatMapAttrs
+        (_: i: {
+          "net.ipv4.conf.${sysctlName i.name}.proxy_arp" = i.proxyARP;
+          "net.ipv6.conf.${sysctlName i.name}.use_tempaddr" = useTempaddr.${i.tempAddress};
+        })
+        cfg.interfaces;
 
-    environment.etc.hostname = mkIf (cfg.hostName != "") { text = cfg.hostName + "\n"; };
+    environment.etc.hostname = mkIf (cfg.hostName != "") { text = "${cfg.hostName}\n"; };
 
-    systemd.network.links = lib.listToAttrs (map
-      (i: lib.nameValuePair "40-${i.name}" {
+    systemd.network.links = lib.listToAttrs (lib.concatMap
+      (i: lib.optional i.wakeOnLan.enable (lib.nameValuePair "40-${i.name}" {
         matchConfig.OriginalName = i.name;
-        linkConfig.WakeOnLan = lib.concatStringsSep " " i.wakeOnLan.policy;
-      })
-      (lib.filter (i: i.wakeOnLan.enable) interfaces));
+        linkConfig.WakeOnLan = toString i.wakeOnLan.policy;
+      }))
+      interfaces);
   };
 }

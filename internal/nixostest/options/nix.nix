@@ -1,21 +1,21 @@
 # nix.*
 #
-# nix.settings types from NixOS/nixpkgs nixos/modules/config/nix.nix
-# (semanticConfType = attrsOf (either confAtom (listOf confAtom)), confAtom =
-# nullOr (oneOf [bool int float str path package]), read in stored copies);
-# the typed settings (trusted-users, substituters, ...) and the other nix.*
-# options as the NixOS manual documents them (not read). Declarations written
-# for hlcgen's test harness.
+# Types and defaults: nix.settings from NixOS/nixpkgs
+# nixos/modules/config/nix.nix (read in stored copies: settings are an
+# attrsOf (either atom (listOf atom)), an atom being null, bool, int, float,
+# str, path or package); the typed settings (trusted-users, substituters, ...)
+# and the other nix.* options as the NixOS manual documents them (not read).
 #
-# Config logic kept from upstream: cache.nixos.org is appended to
-# substituters and its key to trusted-public-keys.
+# The declarations and the config logic are written for hlcgen's test
+# harness. As on NixOS, https://cache.nixos.org/ is added after the other
+# substituters and its public key to trusted-public-keys.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
-  confAtom = types.nullOr (types.oneOf [ types.bool types.int types.float types.str types.path types.package ]) // {
-    description = "Nix config atom (null, bool, int, float, str, path or package)";
+  settingValue = types.nullOr (types.oneOf [ types.bool types.int types.float types.str types.path types.package ]) // {
+    description = "nix.conf value (null, Boolean, number, string, path or package)";
   };
-  semanticConfType = types.attrsOf (types.either confAtom (types.listOf confAtom));
+  settingsType = types.attrsOf (types.either settingValue (types.listOf settingValue));
 in
 {
   options.nix = {
@@ -39,7 +39,7 @@ in
     distributedBuilds = mkOption { type = types.bool; default = false; };
     settings = mkOption {
       type = types.submodule {
-        freeformType = semanticConfType;
+        freeformType = settingsType;
         options = {
           max-jobs = mkOption { type = types.either types.int (types.enum [ "auto" ]); default = "auto"; };
           auto-optimise-store = mkOption { type = types.bool; default = false; };

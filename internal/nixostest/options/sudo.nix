@@ -1,10 +1,11 @@
 # security.sudo.*
 #
-# Types from NixOS/nixpkgs nixos/modules/security/sudo.nix as the NixOS manual
-# documents them for 25.05/25.11 (not read in a stored copy): enable
-# (default true), wheelNeedsPassword (default true), execWheelOnly,
-# keepTerminfo, defaultOptions, extraRules, extraConfig, configFile, package.
-# Declarations written for hlcgen's test harness.
+# Types and defaults from NixOS/nixpkgs nixos/modules/security/sudo.nix as
+# the NixOS manual documents them for 25.05/25.11 (not read in a stored copy;
+# no commit recorded): enable (default true), wheelNeedsPassword (default true),
+# execWheelOnly, keepTerminfo, defaultOptions, extraRules, extraConfig,
+# configFile, package. The declarations are written for hlcgen's test
+# harness.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;

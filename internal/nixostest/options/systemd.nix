@@ -1,10 +1,11 @@
 # systemd.services.<name>
 #
-# Types from NixOS/nixpkgs nixos/lib/systemd-unit-options.nix (the unit and
-# service options of nixos/modules/system/boot/systemd.nix), written from
-# memory of the upstream declarations for the options a generated module or
-# a hand-written one in these tests sets; not re-read from a stored copy.
-# Declarations written for hlcgen's test harness.
+# Types and defaults from NixOS/nixpkgs nixos/lib/systemd-unit-options.nix
+# (the unit and service options of nixos/modules/system/boot/systemd.nix),
+# for the options a generated module or a hand-written one in these tests
+# sets, as remembered from the upstream declarations: not re-read from a
+# stored copy, no commit recorded. The declarations are written for hlcgen's test
+# harness.
 { lib, ... }:
 let
   inherit (lib) mkOption types;

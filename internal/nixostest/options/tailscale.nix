@@ -1,13 +1,15 @@
 # services.tailscale.*
 #
-# Types from NixOS/nixpkgs nixos/modules/services/networking/tailscale.nix
-# (stored copy with authKeyParameters, disableUpstreamLogging, extraSetFlags
-# and extraDaemonFlags, i.e. the 2025 module). Declarations written for
-# hlcgen's test harness.
+# Types and defaults from NixOS/nixpkgs
+# nixos/modules/services/networking/tailscale.nix (stored copy with
+# authKeyParameters, disableUpstreamLogging, extraSetFlags and
+# extraDaemonFlags, i.e. the 2025 module; no commit recorded).
 #
-# Config logic kept from upstream: IP forwarding sysctls for the "server" and
-# "both" routing features (at priority 97), loose reverse path filtering for
-# "client" and "both", and openFirewall's UDP port.
+# The declarations and the config logic are written for hlcgen's test
+# harness. As the real module does, the routing features "server" and
+# "both" turn on IPv4 and IPv6 forwarding at priority 97, "client" and
+# "both" make the reverse path filter loose, and openFirewall opens `port`
+# (UDP).
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
@@ -46,15 +48,19 @@ in
     };
   };
 
-  config = lib.mkIf cfg.enable {
-    boot.kernel.sysctl = lib.mkIf (cfg.useRoutingFeatures == "server" || cfg.useRoutingFeatures == "both") {
-      "net.ipv4.conf.all.forwarding" = lib.mkOverride 97 true;
-      "net.ipv6.conf.all.forwarding" = lib.mkOverride 97 true;
-    };
-    environment.systemPackages = [ cfg.package ];
-    networking.firewall.allowedUDPPorts = lib.mkIf cfg.openFirewall [ cfg.port ];
-    networking.firewall.checkReversePath = lib.mkIf (cfg.useRoutingFeatures == "client" || cfg.useRoutingFeatures == "both") "loose";
-    warnings = lib.optional (builtins.isPath cfg.authKeyFile)
-      "services.tailscale.authKeyFile is a Nix path value: the real module interpolates it into a script, which copies the file into the world-readable Nix store. Use a string path.";
-  };
+  config = lib.mkIf cfg.enable (
+    let
+      routes = builtins.elem cfg.useRoutingFeatures [ "server" "both" ];
+      usesRoutes = builtins.elem cfg.useRoutingFeatures [ "client" "both" ];
+    in
+    {
+      boot.kernel.sysctl = lib.mkIf routes (lib.genAttrs
+        [ "net.ipv4.conf.all.forwarding" "net.ipv6.conf.all.forwarding" ]
+        (_: lib.mkOverride 97 true));
+      environment.systemPackages = [ cfg.package ];
+      networking.firewall.allowedUDPPorts = lib.mkIf cfg.openFirewall [ cfg.port ];
+      networking.firewall.checkReversePath = lib.mkIf usesRoutes "loose";
+      warnings = lib.optional (builtins.isPath cfg.authKeyFile)
+        "services.tailscale.authKeyFile is a Nix path value: the real module interpolates it into a script, which copies the file into the world-readable Nix store. Use a string path.";
+    });
 }

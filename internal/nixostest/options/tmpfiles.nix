@@ -1,10 +1,11 @@
 # systemd.tmpfiles.*
 #
-# Types from NixOS/nixpkgs nixos/modules/system/boot/systemd/tmpfiles.nix
-# (stored copies: rules = listOf str; settings = attrsOf (attrsOf (attrsOf
+# Types and defaults from NixOS/nixpkgs
+# nixos/modules/system/boot/systemd/tmpfiles.nix (stored copies, no commit
+# recorded: rules = listOf str; settings = attrsOf (attrsOf (attrsOf
 # (submodule { type (default: the attribute name), mode, user, group, age,
-# argument }))); packages = listOf package). Declarations written for
-# hlcgen's test harness.
+# argument }))); packages = listOf package). The declarations are written
+# for hlcgen's test harness.
 { config, lib, ... }:
 let
   inherit (lib) mkOption types;

@@ -1,27 +1,34 @@
 # users.users.*, users.groups.* and users.*
 #
-# Types from NixOS/nixpkgs nixos/modules/config/users-groups.nix at commit
-# 005ab72f9cf5a75cdcd9ff672fb4a3b03391619f; users.defaultUserShell from
-# nixos/modules/config/shells-environment.nix (not read). Declarations written
-# for hlcgen's test harness.
+# Types and defaults from NixOS/nixpkgs nixos/modules/config/users-groups.nix
+# at commit 005ab72f9cf5a75cdcd9ff672fb4a3b03391619f; users.defaultUserShell
+# from nixos/modules/config/shells-environment.nix (not read); the gids of
+# root, wheel, users and nogroup from nixos/modules/misc/ids.nix.
 #
-# Config logic kept from upstream: the submodule defaults of normal users
-# (group "users", home /home/<name>, ...), group members from extraGroups, the
-# root and nobody accounts and the standard groups (gids only for root, wheel,
-# users and nogroup, from nixos/modules/misc/ids.nix), and the assertions on
-# unique ids, undefined primary groups, user names, password hashes, uids of
-# normal users, isSystemUser xor isNormalUser and an unset group.
+# The declarations and the config logic are written for hlcgen's test
+# harness. Like NixOS it gives normal users their defaults (group "users",
+# a home under defaultUserHome, the default shell, ...), makes users members
+# of their extraGroups, declares the root and nobody accounts and the
+# standard groups, and fails on: duplicate uids or gids, a primary group that
+# is not declared, an invalid user name, a ":" in a password hash, a normal
+# user below uid 1000, a user that is not exactly one of system or normal
+# user, an unset group, and linger without manageLingering. Names of 32
+# characters or more abort evaluation, as upstream's apply does.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption mkDefault mkIf types;
   cfg = config.users;
+
+  # Account and group names are limited to 31 characters.
+  shortName = what: n:
+    if builtins.stringLength n <= 31 then n else abort "users: ${what} name ${n} is longer than 31 characters";
 
   userOpts = { name, config, ... }: {
     options = {
       enable = mkOption { type = types.bool; default = true; };
       name = mkOption {
         type = types.passwdEntry types.str;
-        apply = x: assert (builtins.stringLength x < 32 || abort "Username '${x}' is longer than 31 characters which is not allowed!"); x;
+        apply = shortName "user";
       };
       description = mkOption { type = types.passwdEntry types.str; default = ""; };
       uid = mkOption { type = types.nullOr types.int; default = null; };
@@ -29,7 +36,7 @@ let
       isNormalUser = mkOption { type = types.bool; default = false; };
       group = mkOption {
         type = types.str;
-        apply = x: assert (builtins.stringLength x < 32 || abort "Group name '${x}' is longer than 31 characters which is not allowed!"); x;
+        apply = shortName "group";
         default = "";
       };
       extraGroups = mkOption { type = types.listOf types.str; default = [ ]; };
@@ -77,23 +84,20 @@ let
       linger = mkOption { type = types.nullOr types.bool; default = null; };
     };
     config = lib.mkMerge [
-      {
-        name = mkDefault name;
-        shell = mkIf config.useDefaultShell (mkDefault cfg.defaultUserShell);
-      }
-      (mkIf config.isNormalUser {
-        group = mkDefault "users";
-        createHome = mkDefault true;
-        home = mkDefault "${cfg.defaultUserHome}/${config.name}";
-        homeMode = mkDefault "700";
-        useDefaultShell = mkDefault true;
-        isSystemUser = mkDefault false;
-      })
-      (mkIf (!cfg.mutableUsers && config.initialPassword != null) {
-        password = mkDefault config.initialPassword;
-      })
-      (mkIf (!cfg.mutableUsers && config.initialHashedPassword != null) {
-        hashedPassword = mkDefault config.initialHashedPassword;
+      { name = mkDefault name; }
+      (mkIf config.useDefaultShell { shell = mkDefault cfg.defaultUserShell; })
+      (mkIf config.isNormalUser (lib.mapAttrs (_: mkDefault) {
+        group = "users";
+        createHome = true;
+        home = "${cfg.defaultUserHome}/${config.name}";
+        homeMode = "700";
+        useDefaultShell = true;
+        isSystemUser = false;
+      }))
+      # With immutable users the initial password is the password.
+      (mkIf (!cfg.mutableUsers) {
+        password = mkIf (config.initialPassword != null) (mkDefault config.initialPassword);
+        hashedPassword = mkIf (config.initialHashedPassword != null) (mkDefault config.initialHashedPassword);
       })
       (mkIf (config.isNormalUser && config.subUidRanges == [ ] && config.subGidRanges == [ ]) {
         autoSubUidGidRange = mkDefault true;
@@ -109,18 +113,18 @@ let
     };
     config = {
       name = mkDefault name;
-      members = lib.mapAttrsToList (n: u: u.name)
-        (lib.filterAttrs (n: u: u.enable && lib.elem config.name u.extraGroups) cfg.users);
+      members = lib.concatLists (lib.mapAttrsToList
+        (_: u: lib.optional (u.enable && builtins.elem config.name u.extraGroups) u.name)
+        cfg.users);
     };
   };
 
-  idsAreUnique = set: idAttr:
-    let ids = map (n: toString set.${n}.${idAttr}) (builtins.attrNames set); in
-    lib.length (lib.unique ids) == lib.length ids;
-  uidsAreUnique = idsAreUnique (lib.filterAttrs (n: u: u.uid != null) cfg.users) "uid";
-  gidsAreUnique = idsAreUnique (lib.filterAttrs (n: g: g.gid != null) cfg.groups) "gid";
-  groupNames = lib.mapAttrsToList (n: g: g.name) cfg.groups;
-  usersWithoutExistingGroup = lib.filterAttrs (n: u: u.group != "" && !lib.elem u.group groupNames) cfg.users;
+  # The names of entries of `set` that share an id (lists of two or more).
+  sharedIds = set: idOf:
+    let withId = lib.filter (n: idOf set.${n} != null) (builtins.attrNames set); in
+    lib.filter (names: builtins.length names > 1)
+      (builtins.attrValues (builtins.groupBy (n: toString (idOf set.${n})) withId));
+  declaredGroups = lib.mapAttrsToList (_: g: g.name) cfg.groups;
 in
 {
   options.users = {
@@ -147,7 +151,6 @@ in
     users.users = {
       root = {
         uid = 0;
-        description = "System administrator";
         home = "/root";
         shell = mkDefault cfg.defaultUserShell;
         group = "root";
@@ -155,7 +158,6 @@ in
       nobody = {
         uid = 65534;
         isSystemUser = true;
-        description = "Unprivileged account (don't use!)";
         group = "nogroup";
       };
     };
@@ -170,54 +172,27 @@ in
       "nixbld" "utmp" "adm" "input" "kvm" "render" "sgx" "shadow" "clock"
     ] (_: { });
 
-    assertions = [
-      {
-        assertion = !cfg.enforceIdUniqueness || (uidsAreUnique && gidsAreUnique);
-        message = "UIDs and GIDs must be unique!";
-      }
-      {
-        assertion = usersWithoutExistingGroup == { };
-        message = ''
-          The following users have a primary group that is undefined: ${lib.concatStringsSep " " (builtins.attrNames usersWithoutExistingGroup)}
-          Hint: Add this to your NixOS configuration:
-            ${lib.concatStringsSep "\n  " (map (g: "users.groups.${g} = {};") (lib.unique (lib.mapAttrsToList (n: u: u.group) usersWithoutExistingGroup)))}
-        '';
-      }
-    ] ++ lib.concatLists (lib.mapAttrsToList (name: user: [
-      {
-        assertion = builtins.match "[a-zA-Z0-9_.][a-zA-Z0-9_.-]*" user.name != null;
-        message = "The username \"${user.name}\" is not valid, it does not match the regex \"[a-zA-Z0-9_.][a-zA-Z0-9_.-]*\".";
-      }
-      {
-        assertion = (user.hashedPassword != null) -> (builtins.match ".*:.*" user.hashedPassword == null);
-        message = "The password hash of user \"${user.name}\" contains a \":\" character.";
-      }
-      {
-        assertion = user.isNormalUser && user.uid != null -> user.uid >= 1000;
-        message = "A user cannot have a users.users.${user.name}.uid set below 1000 and set users.users.${user.name}.isNormalUser.";
-      }
-      {
-        assertion =
-          let isEffectivelySystemUser = user.isSystemUser || (user.uid != null && user.uid < 1000 && !user.isNormalUser);
-          in lib.xor isEffectivelySystemUser user.isNormalUser;
-        message = ''
-          Exactly one of users.users.${user.name}.isSystemUser and users.users.${user.name}.isNormalUser must be set.
-        '';
-      }
-      {
-        assertion = user.group != "";
-        message = ''
-          users.users.${user.name}.group is unset. This used to default to
-          nogroup, but this is unsafe. For example you can create a group
-          for this user with:
-          users.users.${user.name}.group = "${user.name}";
-          users.groups.${user.name} = {};
-        '';
-      }
-      {
-        assertion = user.linger != null -> cfg.manageLingering;
-        message = "users.manageLingering is set to false, but users.users.${user.name}.linger is configured.";
-      }
-    ]) cfg.users);
+    assertions =
+      let
+        check = ok: message: { assertion = ok; inherit message; };
+        shared = what: lists: map (names: "${what} ${toString names}") lists;
+        idClashes = shared "users" (sharedIds cfg.users (u: u.uid)) ++ shared "groups" (sharedIds cfg.groups (g: g.gid));
+        perUser = _: u:
+          let
+            at = "users.users.${u.name}";
+            systemLike = u.isSystemUser || (u.uid != null && u.uid < 1000 && !u.isNormalUser);
+          in
+          [
+            (check (u.group == "" || builtins.elem u.group declaredGroups) "${at}: primary group ${u.group} is not declared in users.groups")
+            (check (builtins.match "[a-zA-Z0-9_.][a-zA-Z0-9_.-]*" u.name != null) "${at}: invalid user name")
+            (check (u.hashedPassword == null || !lib.hasInfix ":" u.hashedPassword) "${at}: hashedPassword contains a colon")
+            (check (!u.isNormalUser || u.uid == null || u.uid >= 1000) "${at}: a normal user needs a uid of 1000 or more")
+            (check (systemLike != u.isNormalUser) "${at}: set exactly one of isSystemUser and isNormalUser")
+            (check (u.group != "") "${at}: group is not set")
+            (check (u.linger == null || cfg.manageLingering) "${at}: linger is set but users.manageLingering is false")
+          ];
+      in
+      [ (check (!cfg.enforceIdUniqueness || idClashes == [ ]) "users: ids are not unique: ${lib.concatStringsSep "; " idClashes}") ]
+      ++ lib.concatLists (lib.mapAttrsToList perUser cfg.users);
   };
 }

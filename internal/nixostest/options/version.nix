@@ -1,10 +1,12 @@
 # system.stateVersion and system.nixos.*
 #
-# From NixOS/nixpkgs nixos/modules/misc/version.nix as documented for
-# nixos-26.05 (not read): stateVersion = str defaulting to the release (with a
-# warning when unset), nixos.release read-only, nixos.distroId "nixos" (the
-# default of networking.hostName). Declarations written for hlcgen's test
-# harness.
+# Types and defaults from NixOS/nixpkgs nixos/modules/misc/version.nix as
+# documented for nixos-26.05 (not read; no commit recorded): stateVersion = str
+# defaulting to the release, nixos.release read-only, nixos.distroId "nixos"
+# (the default of networking.hostName).
+#
+# The declarations and the config logic are written for hlcgen's test
+# harness; as on NixOS, a host that leaves stateVersion unset gets a warning.
 { config, options, lib, ... }:
 let
   inherit (lib) mkOption types;
@@ -26,5 +28,5 @@ in
   };
 
   config.warnings = lib.optional (options.system.stateVersion.highestPrio == 1500)
-    "system.stateVersion is not set, defaulting to ${cfg.release}. Read why this matters on https://nixos.org/manual/nixos/stable/options.html#opt-system.stateVersion.";
+    "system.stateVersion is not set; it defaults to ${cfg.release}";
 }
