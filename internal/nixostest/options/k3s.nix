@@ -81,7 +81,7 @@ let
     "services.k3s.${opt} is a Nix path value: the real module interpolates it into ExecStart, which copies the file into the world-readable Nix store. Use a string path.";
 in
 {
-  imports = [ (lib.mkRemovedOptionModule [ "services" "k3s" "docker" ] "services.k3s.docker was removed upstream; drop the setting.") ];
+  imports = [ (lib.mkRemovedOptionModule [ "services" "k3s" "docker" ] "Drop the setting.") ];
 
   options.services.k3s = {
     enable = mkOption { type = types.bool; default = false; };
