@@ -1,8 +1,9 @@
 # A miniature re-implementation of the parts of nixpkgs' `lib` that the NixOS
 # module system needs, written for hlcgen's tests (internal/nixostest). It
 # follows the documented behaviour of nixpkgs' lib/modules.nix, lib/types.nix
-# and lib/options.nix (merge rules, priorities, ordering, error messages), but
-# it is its own code and only covers what the tests exercise.
+# and lib/options.nix (merge rules, priorities, ordering, and which mistakes
+# are errors), but it is its own code, its error messages are its own words,
+# and it only covers what the tests exercise.
 #
 # Deliberate differences from nixpkgs:
 #   - Every evaluation result carries `_validate`, a Boolean that forces every
@@ -60,7 +61,7 @@ let
 
     assertMsg = pred: msg: pred || throw msg;
     assertOneOf = name: val: xs:
-      assertMsg (elem val xs) "${name} must be one of ${toJSON xs}, but is: ${toJSON val}";
+      assertMsg (elem val xs) "${name} is ${toJSON val}; allowed: ${toJSON xs}";
     warn = msg: v: trace "evaluation warning: ${msg}" v;
     warnIf = cond: msg: if cond then warn msg else id;
     warnIfNot = cond: warnIf (!cond);
@@ -127,7 +128,7 @@ let
       if attrPath == [ ] then true
       else let n = head attrPath; in isAttrs e && e ? ${n} && hasAttrByPath (tail attrPath) e.${n};
     getAttrFromPath = attrPath: set:
-      attrByPath attrPath (throw "cannot find attribute `${concatStringsSep "." attrPath}'") set;
+      attrByPath attrPath (throw "getAttrFromPath: no attribute ${concatStringsSep "." attrPath}") set;
     setAttrByPath = attrPath: value:
       if attrPath == [ ] then value else { ${head attrPath} = setAttrByPath (tail attrPath) value; };
     optionalAttrs = cond: as: if cond then as else { };
@@ -191,7 +192,7 @@ let
     versionOlder = v1: v2: compareVersions v2 v1 == 1;
     versionAtLeast = v1: v2: !(versionOlder v1 v2);
     toInt = s:
-      let r = fromJSON s; in if isInt r then r else throw "toInt: could not convert ${toJSON s} to int";
+      let r = fromJSON s; in if isInt r then r else throw "toInt: ${toJSON s} is not an integer";
     floatToString = toString;
     makeBinPath = paths: concatMapStringsSep ":" (p: "${toString p}/bin") paths;
     makeSearchPath = sub: paths: concatMapStringsSep ":" (p: "${toString p}/${sub}") paths;
@@ -255,29 +256,30 @@ let
             else if length lines > 1 then ":\n    " + shown
             else ": " + shown;
         in
-        "\n- In `${def.file}'${result}")
+        "\n  ${def.file}${result}")
       defs;
-    prioritySuggestion = ''
-      Use `lib.mkForce value` or `lib.mkDefault value` to change the priority on any of these definitions.
-    '';
+    # Appended to merge conflicts.
+    prioritySuggestion = "(A different priority on one of them, with lib.mkForce or lib.mkDefault, picks one.)";
 
     # ------------------------------------------------------- merge functions
     mergeEqualOption = loc: defs:
-      if defs == [ ] then abort "mergeEqualOption: no definitions for `${showOption loc}'"
+      if defs == [ ] then abort "mergeEqualOption: `${showOption loc}' has no definitions"
       else if length defs == 1 then (head defs).value
       else
         (foldl'
           (first: def:
             if def.value != first.value then
-              throw "The option `${showOption loc}' has conflicting definition values:${showDefs [ first def ]}\n${prioritySuggestion}"
+              throw "option `${showOption loc}': two definitions differ:${showDefs [ first def ]}\n${prioritySuggestion}"
             else first)
           (head defs)
           (tail defs)).value;
     mergeUniqueOption = { message }: loc: defs:
       if length defs == 1 then (head defs).value
       else
-        throw "The option `${showOption loc}' is defined multiple times while it's expected to be unique.\n${message}\nDefinition values:${showDefs defs}\n${prioritySuggestion}";
+        throw "option `${showOption loc}': takes one definition, but has ${toString (length defs)}:${showDefs defs}${optionalString (message != "") "\n${message}"}\n${prioritySuggestion}";
     mergeOneOption = mergeUniqueOption { message = ""; };
+    # The error for reading an option that has neither a definition nor a default.
+    noValue = loc: "option `${showOption loc}': read, but nothing defines it and it has no default";
     mergeDefaultOption = loc: defs:
       let list = getValues defs; in
       if length list == 1 then head list
@@ -287,7 +289,7 @@ let
       else if all isBool list then any id list
       else if all isString list then concatStrings list
       else if all isInt list && all (x: x == head list) list then head list
-      else throw "Cannot merge definitions of `${showOption loc}'. Definition values:${showDefs defs}";
+      else throw "option `${showOption loc}': these definitions do not merge:${showDefs defs}";
 
     # A merge function that also reports validity: `v` returns
     # { value; valid; }, where forcing `valid` checks everything nested.
@@ -321,7 +323,7 @@ let
       if t == "merge" then concatMap dischargeProperties v.contents
       else if t == "if" then
         (if isBool v.condition then (if v.condition then dischargeProperties v.content else [ ])
-        else throw "lib.mkIf called with a non-Boolean condition (a ${typeOf v.condition})")
+        else throw "lib.mkIf: the condition is a ${typeOf v.condition}, not a Boolean")
       else [ v ];
     prioOf = v: if propType v == "override" then v.priority else defaultOverridePriority;
     orderOf = v: if propType v == "order" then v.priority else defaultOrderPriority;
@@ -352,7 +354,7 @@ let
         invalid = filter (d: !(type.check d.value)) defsFinal;
         res =
           if invalid == [ ] then runMerge type loc defsFinal
-          else throw "A definition for option `${showOption loc}' is not of type `${type.description}'. Definition values:${showDefs invalid}";
+          else throw "option `${showOption loc}': wants ${type.description}, which these definitions are not:${showDefs invalid}";
       in
       {
         inherit defsFinal isDefined;
@@ -369,7 +371,6 @@ let
     mkEnableOption = name: mkOption {
       default = false;
       example = true;
-      description = "Whether to enable ${name}.";
       type = types.bool;
     };
     mkPackageOption = pkgs: name:
@@ -379,11 +380,10 @@ let
         defaultPath = if default == null then null else if isList default then default else [ default ];
         defaultValue =
           if defaultPath == null then null
-          else attrByPath defaultPath (throw "${concatStringsSep "." defaultPath} cannot be found in ${pkgsText}") pkgs;
+          else attrByPath defaultPath (throw "mkPackageOption: ${pkgsText} has no ${concatStringsSep "." defaultPath}") pkgs;
       in
       mkOption ({
         type = if nullable then types.nullOr types.package else types.package;
-        description = "The ${concatStringsSep "." namePath} package to use.${optionalString (extraDescription != "") " ${extraDescription}"}";
       } // optionalAttrs (default != null || nullable) { default = defaultValue; });
 
     # Options that only exist to forward or reject old names.
@@ -399,13 +399,12 @@ let
           type = aliasType;
           visible = false;
           _lazy = true;
-          description = "Alias of ${showOption to}.";
         });
         config = mkMerge [
           (mkIf fromOpt.isDefined (setAttrByPath to (mkMerge (map (mkOverride fromOpt.highestPrio) fromOpt.definitions))))
           {
             warnings = optional (warnRename && fromOpt.isDefined)
-              "The option `${showOption from}' defined in ${showFiles fromOpt.files} has been renamed to `${showOption to}'.";
+              "option `${showOption from}' (set in ${showFiles fromOpt.files}) is now called `${showOption to}'";
           }
         ];
       };
@@ -416,13 +415,13 @@ let
         type = aliasType;
         visible = false;
         _lazy = true;
-        apply = _: throw "The option `${showOption optionName}' can no longer be used since it's been removed. ${replacementInstructions}";
+        apply = _: throw "option `${showOption optionName}' was removed and cannot be read. ${replacementInstructions}";
       });
       config.assertions =
         let opt = getAttrFromPath optionName options; in
         [{
           assertion = !opt.isDefined;
-          message = "The option definition `${showOption optionName}' in ${showFiles opt.files} no longer has any effect; please remove it.\n${replacementInstructions}";
+          message = "option `${showOption optionName}' (set in ${showFiles opt.files}) was removed. ${replacementInstructions}";
         }];
     };
 
@@ -432,13 +431,13 @@ let
 
     unifyModule = file: key: configOnly: v:
       if !(isAttrs v) then
-        throw "The module `${file}' is not an attribute set or a function returning one, but a ${typeOf v}."
+        throw "module `${file}': a module is an attribute set or a function returning one; this is a ${typeOf v}"
       else if configOnly then
         { inherit file key; imports = [ ]; options = { }; config = removeAttrs v [ "_file" ]; freeformType = null; disabled = [ ]; }
       else if v ? config || v ? options then
         let extra = removeAttrs v knownModuleAttrs; in
         if extra != { } then
-          throw "Module `${file}' has an unsupported attribute `${head (attrNames extra)}'. This is caused by introducing a top-level `config' or `options' attribute. Add configuration attributes immediately on the top level instead, or move all of them (namely: ${concatStringsSep " " (attrNames extra)}) into the explicit `config' attribute."
+          throw "module `${file}': with `config' or `options' at the top, definitions (${concatStringsSep " " (attrNames extra)}) belong under `config'"
         else {
           inherit file key;
           imports = v.imports or [ ];
@@ -469,7 +468,7 @@ let
               t = if od ? type then res.type.typeMerge od.type else res.type;
             in
             if clash || t == null then
-              throw "The option `${showOption loc}' in `${o.file}' is already declared in ${showFiles res.declarations}."
+              throw "option `${showOption loc}': declared in `${o.file}' and again in ${showFiles res.declarations}"
             else res // od // { type = t; declarations = res.declarations ++ [ o.file ]; })
         null
         opts;
@@ -485,11 +484,11 @@ let
             _type = "optionTree";
             children = mergeDeclTree loc (map
               (d: if isAttrs d.value then d
-                else throw "The option declarations at `${showOption loc}' in `${d.file}' are not an attribute set of options.")
+                else throw "`${showOption loc}' in `${d.file}': expected an attribute set of option declarations")
               ds);
           }
           else if trees != [ ] then
-            throw "The option `${showOption loc}' in `${(head opts).file}' is a prefix of options declared in `${(head trees).file}'."
+            throw "option `${showOption loc}' (declared in `${(head opts).file}') is also the prefix of options declared in `${(head trees).file}'"
           else mergeOptionDecls loc opts)
         (map (d: mapAttrs (_: v: { inherit (d) file; value = v; }) d.value) decls);
 
@@ -499,7 +498,7 @@ let
       else if t == "if" then map (mapAttrs (_: mkIf v.condition)) (pushDown loc file v.content)
       else if t == "override" then map (mapAttrs (_: mkOverride v.priority)) (pushDown loc file v.content)
       else if isAttrs v && t == null then [ v ]
-      else throw "The option `${showOption loc}' is a set of options, but the definition in `${file}' is a ${if t != null then "lib.mk* ${t} property" else typeOf v}, not an attribute set.";
+      else throw "`${showOption loc}' holds options, so `${file}' must define it with an attribute set, not a ${if t != null then "lib.mk* ${t} property" else typeOf v}";
 
     evalOptionValue = requireAll: loc: opt: defs:
       let
@@ -508,11 +507,11 @@ let
         m = mergeDefinitions loc opt.type withDefault;
         readOnlyOk =
           if (opt.readOnly or false) && length defs > 1 then
-            throw "The option `${showOption loc}' is read-only, but it's set multiple times. Definition values:${showDefs defs}"
+            throw "option `${showOption loc}': read-only, but defined ${toString (length defs)} times:${showDefs defs}"
           else true;
         value0 =
           if m.isDefined then seq readOnlyOk m.mergedValue
-          else throw "The option `${showOption loc}' was accessed but has no value defined. Try setting the option.";
+          else throw (noValue loc);
         value = if opt ? apply then opt.apply value0 else value0;
         # `_lazyDefault`: a default that may throw (like networking.fqdn's) is
         # only checked when something reads it.
@@ -574,7 +573,6 @@ let
             type = types.lazyAttrsOf types.raw;
             default = { };
             _lazy = true;
-            description = "Arguments passed to each module.";
           };
         };
         context = { inherit lib config options specialArgs; } // specialArgs;
@@ -628,7 +626,7 @@ let
         checkUnmatched =
           if freeformType == null && unmatched != [ ] then
             let u = head unmatched; in
-            throw "The option `${showOption (prefix ++ u.prefix)}' does not exist. Definition values:${showDefs [ u ]}"
+            throw "option `${showOption (prefix ++ u.prefix)}' is not declared; it is defined in:${showDefs [ u ]}"
           else true;
       in
       {

@@ -46,7 +46,7 @@ let
   failedAssertions = map (x: x.message) (lib.filter (x: !x.assertion) config.assertions);
   checked =
     if failedAssertions != [ ] then
-      throw "\nFailed assertions:\n${lib.concatMapStrings (m: "- ${m}\n") failedAssertions}"
+      throw "\nassertions failed:\n${lib.concatMapStrings (m: "- ${m}\n") failedAssertions}"
     else lib.foldr (w: acc: builtins.trace "evaluation warning: ${w}" acc) true config.warnings;
 in
 {

@@ -22,7 +22,7 @@ let
   ]) // { description = "JSON value"; };
   yamlValue = jsonValue // { description = "YAML value"; };
   atom = lib.types.nullOr (lib.types.oneOf [ lib.types.bool lib.types.int lib.types.float lib.types.str lib.types.path ]) // {
-    description = "atom (null, bool, int, float or string)";
+    description = "INI or key-value setting (null, Boolean, number or string)";
   };
   generator = type: {
     inherit type;

@@ -1,6 +1,7 @@
-# Option types for the miniature module system in lib.nix. Checks, merge
-# rules and descriptions follow nixpkgs' lib/types.nix (as documented in the
-# NixOS manual and observed from its error messages); the code is our own.
+# Option types for the miniature module system in lib.nix. Checks and merge
+# rules follow nixpkgs' lib/types.nix as the NixOS manual documents them; the
+# code and the descriptions (the names types go by in error messages) are
+# our own.
 lib:
 let
   inherit (lib)
@@ -45,7 +46,7 @@ rec {
         getType = v: if isAttrs v && isStringLike v then "stringCoercibleSet" else typeOf v;
         commonType = foldl'
           (t: d: if getType d.value == t then t
-            else throw "The option `${showOption loc}' has conflicting option types in ${showFiles (getFiles defs)}")
+            else throw "option `${showOption loc}': definitions of different kinds in ${showFiles (getFiles defs)}")
           (getType (head defs).value)
           defs;
       in
@@ -69,7 +70,7 @@ rec {
 
   boolByOr = mkOptionType {
     name = "boolByOr";
-    description = "boolean (merged using or)";
+    description = "boolean (true if any definition is)";
     descriptionClass = "noun";
     check = isBool;
     merge = loc: defs: lib.any lib.id (getValues defs);
@@ -86,23 +87,23 @@ rec {
   ints = rec {
     between = lo: hi: addCheck int (x: x >= lo && x <= hi) // {
       name = "intBetween";
-      description = "integer between ${toString lo} and ${toString hi} (both inclusive)";
+      description = "integer in ${toString lo}..${toString hi}";
     };
     unsign = bits: range: addCheck int (x: x >= 0 && x < range) // {
       name = "unsignedInt${toString bits}";
-      description = "${toString bits} bit unsigned integer; between 0 and ${toString (range - 1)} (both inclusive)";
+      description = "unsigned ${toString bits}-bit integer (0..${toString (range - 1)})";
     };
     sign = bits: range: addCheck int (x: x >= 0 - range / 2 && x < range / 2) // {
       name = "signedInt${toString bits}";
-      description = "${toString bits} bit signed integer; between ${toString (0 - range / 2)} and ${toString (range / 2 - 1)} (both inclusive)";
+      description = "signed ${toString bits}-bit integer (${toString (0 - range / 2)}..${toString (range / 2 - 1)})";
     };
     unsigned = addCheck int (x: x >= 0) // {
       name = "unsignedInt";
-      description = "unsigned integer, meaning >=0";
+      description = "integer >= 0";
     };
     positive = addCheck int (x: x > 0) // {
       name = "positiveInt";
-      description = "positive integer, meaning >0";
+      description = "integer > 0";
     };
     u8 = unsign 8 256;
     u16 = unsign 16 65536;
@@ -127,15 +128,15 @@ rec {
   numbers = {
     between = lo: hi: addCheck number (x: x >= lo && x <= hi) // {
       name = "numberBetween";
-      description = "integer or floating point number between ${toString lo} and ${toString hi} (both inclusive)";
+      description = "number in ${toString lo}..${toString hi}";
     };
     nonnegative = addCheck number (x: x >= 0) // {
       name = "numberNonnegative";
-      description = "nonnegative integer or floating point number, meaning >=0";
+      description = "number >= 0";
     };
     positive = addCheck number (x: x > 0) // {
       name = "numberPositive";
-      description = "positive integer or floating point number, meaning >0";
+      description = "number > 0";
     };
   };
 
@@ -157,7 +158,7 @@ rec {
 
   singleLineStr = mkOptionType {
     name = "singleLineStr";
-    description = "(optionally newline-terminated) single-line string";
+    description = "single-line string (a final newline is dropped)";
     descriptionClass = "noun";
     check = x: isString x && match "[^\n\r]*\n?" x != null;
     merge = loc: defs: removeSuffix "\n" (mergeEqualOption loc defs);
@@ -165,7 +166,7 @@ rec {
 
   strMatching = pattern: mkOptionType {
     name = "strMatching ${toJSON pattern}";
-    description = "string matching the pattern ${pattern}";
+    description = "string matching ${pattern}";
     descriptionClass = "noun";
     check = x: isString x && match pattern x != null;
     merge = mergeEqualOption;
@@ -173,7 +174,7 @@ rec {
 
   separatedString = sep: mkOptionType {
     name = "separatedString";
-    description = if sep == "" then "Concatenated string" else "strings concatenated with ${toJSON sep}";
+    description = if sep == "" then "string (definitions joined)" else "string (definitions joined by ${toJSON sep})";
     descriptionClass = "noun";
     check = isString;
     merge = loc: defs: concatStringsSep sep (getValues defs);
@@ -187,7 +188,7 @@ rec {
 
   passwdEntry = entryType: addCheck entryType (s: !(hasInfix ":" s || hasInfix "\n" s)) // {
     name = "passwdEntry ${entryType.name}";
-    description = "${phrase (c: c == "noun") entryType}, not containing newlines or colons";
+    description = "${phrase (c: c == "noun") entryType} without colons or newlines";
     descriptionClass = "noun";
   };
 
@@ -224,12 +225,12 @@ rec {
 
   pathInStore = addCheck path (x: hasPrefix "/nix/store/" (toString x)) // {
     name = "pathInStore";
-    description = "path in the Nix store";
+    description = "path under /nix/store";
   };
 
   externalPath = addCheck path (x: !(hasPrefix "/nix/store/" (toString x))) // {
     name = "externalPath";
-    description = "absolute path, not in the Nix store";
+    description = "absolute path outside /nix/store";
   };
 
   listOf = elemType: mkOptionType {
@@ -272,7 +273,7 @@ rec {
         value =
           if lazy then
             mapAttrs (n: r: if r.isDefined then r.mergedValue
-              else elemType.emptyValue.value or (throw "The option `${showOption (loc ++ [ n ])}' was accessed but has no value defined. Try setting the option."))
+              else elemType.emptyValue.value or (throw (lib.noValue (loc ++ [ n ]))))
               per
           else mapAttrs (n: r: r.mergedValue) (filterAttrs (n: r: r.isDefined) per);
         valid = all (r: !r.isDefined || r.valid) (attrValues per);
@@ -306,7 +307,7 @@ rec {
       let nulls = filter (d: d.value == null) defs; in
       if nulls == defs then { value = null; valid = true; }
       else if nulls != [ ] then
-        throw "The option `${showOption loc}' is defined both null and not null, in ${showFiles (getFiles defs)}."
+        throw "option `${showOption loc}': null in some definitions and not in others (${showFiles (getFiles defs)})"
       else runMerge elemType loc defs);
     emptyValue = { value = null; };
     nestedTypes.elemType = elemType;
@@ -315,7 +316,7 @@ rec {
 
   functionTo = elemType: mkOptionType {
     name = "functionTo";
-    description = "function that evaluates to a(n) ${phrase (c: c == "noun" || c == "composite") elemType}";
+    description = "function returning ${phrase (c: c == "noun" || c == "composite") elemType}";
     descriptionClass = "composite";
     check = isFunction;
     merge = mkMergeV (loc: defs: {
@@ -334,8 +335,8 @@ rec {
     mkOptionType {
       name = "enum";
       description =
-        if values == [ ] then "impossible (empty enum)"
-        else if length values == 1 then "value ${show (head values)} (singular enum)"
+        if values == [ ] then "nothing (an empty enum)"
+        else if length values == 1 then "the value ${show (head values)}"
         else "one of ${concatMapStringsSep ", " show values}";
       descriptionClass = if length values < 2 then "noun" else "conjunction";
       check = flip elem values;
@@ -367,12 +368,12 @@ rec {
   };
 
   oneOf = ts:
-    if ts == [ ] then throw "types.oneOf needs at least one type in its argument"
+    if ts == [ ] then throw "types.oneOf: the list of types is empty"
     else foldl' either (head ts) (tail ts);
 
   coercedTo = coercedType: coerceFunc: finalType: mkOptionType {
     name = "coercedTo";
-    description = "${phrase (c: c == "noun") finalType} or ${phrase (c: c == "noun") coercedType} convertible to it";
+    description = "${phrase (c: c == "noun") finalType} (or ${phrase (c: c == "noun") coercedType}, converted)";
     check = x: (coercedType.check x && finalType.check (coerceFunc x)) || finalType.check x;
     merge = mkMergeV (loc: defs:
       runMerge finalType loc

@@ -1,12 +1,12 @@
 # environment.etc.<name>
 #
-# Types from NixOS/nixpkgs nixos/modules/system/etc/etc.nix at commit
-# 05924f714f31ff83bd10ed1710638688999c3725 (enable, target, text = nullOr
-# lines, source = path, mode, uid, gid, user, group).
-# Declarations written for hlcgen's test harness.
+# Types and defaults from NixOS/nixpkgs nixos/modules/system/etc/etc.nix at
+# commit 05924f714f31ff83bd10ed1710638688999c3725 (enable, target, text =
+# nullOr lines, source = path, mode, uid, gid, user, group).
 #
-# Config logic kept from upstream: target defaults to the attribute name and
-# `text` becomes `source` (a stub store path).
+# The declarations and the config logic are written for hlcgen's test
+# harness. As on NixOS, target defaults to the attribute name, and a `text`
+# becomes the `source` (here a stub store path) at the priority of the text.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
@@ -15,25 +15,22 @@ in
   options.environment.etc = mkOption {
     type = types.attrsOf (types.submodule ({ name, config, options, ... }: {
       options = {
-        enable = mkOption { type = types.bool; default = true; description = "Whether this /etc file should be generated."; };
-        target = mkOption { type = types.str; description = "Name of symlink (relative to /etc)."; };
-        text = mkOption { type = types.nullOr types.lines; default = null; description = "Text of the file."; };
-        source = mkOption { type = types.path; description = "Path of the source file."; };
-        mode = mkOption { type = types.str; default = "symlink"; description = "File mode, or symlink."; };
-        uid = mkOption { type = types.int; default = 0; description = "UID of created file."; };
-        gid = mkOption { type = types.int; default = 0; description = "GID of created file."; };
-        user = mkOption { type = types.str; default = "+${toString config.uid}"; description = "User name of created file."; };
-        group = mkOption { type = types.str; default = "+${toString config.gid}"; description = "Group name of created file."; };
+        enable = mkOption { type = types.bool; default = true; };
+        target = mkOption { type = types.str; };
+        text = mkOption { type = types.nullOr types.lines; default = null; };
+        source = mkOption { type = types.path; };
+        mode = mkOption { type = types.str; default = "symlink"; };
+        uid = mkOption { type = types.int; default = 0; };
+        gid = mkOption { type = types.int; default = 0; };
+        user = mkOption { type = types.str; default = "+${toString config.uid}"; };
+        group = mkOption { type = types.str; default = "+${toString config.gid}"; };
       };
       config = {
         target = lib.mkDefault name;
-        source = lib.mkIf (config.text != null) (
-          let name' = "etc-" + lib.replaceStrings [ "/" ] [ "-" ] name;
-          in lib.mkDerivedConfig options.text (pkgs.writeText name')
-        );
+        source = lib.mkIf (config.text != null)
+          (lib.mkDerivedConfig options.text (pkgs.writeText "etc-${baseNameOf name}"));
       };
     }));
     default = { };
-    description = "Set of files that have to be linked in /etc.";
   };
 }

@@ -1,11 +1,14 @@
 # services.haproxy.*
 #
-# Types from NixOS/nixpkgs nixos/modules/services/networking/haproxy.nix
-# (stored copy with mkEnableOption/mkPackageOption, user/group and
-# `config = nullOr lines`). Declarations written for hlcgen's test harness.
+# Types and defaults from NixOS/nixpkgs
+# nixos/modules/services/networking/haproxy.nix (stored copy with
+# mkEnableOption/mkPackageOption, user/group and `config = nullOr lines`).
 #
-# Config logic kept from upstream: the assertion that config is set, and the
-# haproxy user and group the module creates when the defaults are kept.
+# The declarations and the config logic are written for hlcgen's test
+# harness. As in the real module, an enabled HAProxy must have `config`,
+# which is written to a file, and the default user and group "haproxy" are
+# created. Upstream puts a global section of its own (a stats socket for
+# reloads) before `config`; the harness writes `config` alone.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
@@ -13,45 +16,26 @@ let
 in
 {
   options.services.haproxy = {
-    enable = lib.mkEnableOption "HAProxy, the reliable, high performance TCP/HTTP load balancer";
+    enable = mkOption { type = types.bool; default = false; };
     package = lib.mkPackageOption pkgs "haproxy" { };
     user = mkOption {
       type = types.str;
       default = "haproxy";
-      description = "User account under which haproxy runs.";
     };
     group = mkOption {
       type = types.str;
       default = "haproxy";
-      description = "Group account under which haproxy runs.";
     };
     config = mkOption {
       type = types.nullOr types.lines;
       default = null;
-      description = "Contents of the HAProxy configuration file, haproxy.conf.";
     };
   };
 
   config = lib.mkIf cfg.enable {
-    assertions = [{
-      assertion = cfg.config != null;
-      message = "You must provide services.haproxy.config.";
-    }];
-    environment.etc."haproxy.cfg".source = pkgs.writeText "haproxy.conf" ''
-      global
-        # needed for hot-reload to work without dropping packets in multi-worker mode
-        stats socket /run/haproxy/haproxy.sock mode 600 expose-fd listeners level user
-
-      ${toString cfg.config}
-    '';
-    users.users = lib.optionalAttrs (cfg.user == "haproxy") {
-      haproxy = {
-        group = cfg.group;
-        isSystemUser = true;
-      };
-    };
-    users.groups = lib.optionalAttrs (cfg.group == "haproxy") {
-      haproxy = { };
-    };
+    assertions = [{ assertion = cfg.config != null; message = "haproxy: services.haproxy.config is not set"; }];
+    environment.etc."haproxy.cfg".source = pkgs.writeText "haproxy.cfg" (toString cfg.config);
+    users.users = lib.optionalAttrs (cfg.user == "haproxy") { haproxy = { isSystemUser = true; inherit (cfg) group; }; };
+    users.groups = lib.optionalAttrs (cfg.group == "haproxy") { haproxy = { }; };
   };
 }

@@ -1,7 +1,7 @@
 # The options that nixos-generate-config's hardware files set.
 #
-# Written from the NixOS manual / option search for nixos-26.05 (not read in
-# stored copies):
+# Types and defaults from NixOS/nixpkgs as the NixOS manual and option search
+# give them for nixos-26.05 (the files were not read in stored copies):
 #   nixos/modules/tasks/filesystems.nix: fileSystems = attrsOf (submodule
 #     { mountPoint, device = nullOr nonEmptyStr, fsType = nonEmptyStr "auto",
 #       options = nonEmptyListOf nonEmptyStr ["defaults"], label, neededForBoot,
@@ -23,10 +23,11 @@
 #     cpuFreqGovernor = nullOr str
 #   nixos/modules/services/monitoring/apcupsd.nix: services.apcupsd.enable,
 #     configText (a stored 2019 copy has types.string; types.str today), hooks
-# Declarations written for hlcgen's test harness.
 #
-# Config logic kept from upstream: the assertions that a root file system is
-# declared and that GRUB, when enabled, has a device to install to.
+# The declarations and the config logic are written for hlcgen's test
+# harness. As on NixOS, systemd-boot turns GRUB off by default, a host must
+# mount something at /, and an enabled GRUB needs device, devices or
+# mirroredBoots.
 { config, lib, ... }:
 let
   inherit (lib) mkOption types;
@@ -37,88 +38,90 @@ in
     fileSystems = mkOption {
       type = types.attrsOf (types.submodule ({ name, config, ... }: {
         options = {
-          mountPoint = mkOption { type = types.str; default = name; description = "Location of the mounted file system."; };
-          device = mkOption { type = types.nullOr types.nonEmptyStr; default = null; description = "Location of the device."; };
-          fsType = mkOption { type = types.nonEmptyStr; default = "auto"; description = "Type of the file system."; };
-          options = mkOption { type = types.nonEmptyListOf types.nonEmptyStr; default = [ "defaults" ]; description = "Options used to mount the file system."; };
-          label = mkOption { type = types.nullOr types.str; default = null; description = "Label of the device."; };
-          depends = mkOption { type = types.listOf types.nonEmptyStr; default = [ ]; description = "Paths to mount first."; };
-          neededForBoot = mkOption { type = types.bool; default = false; description = "Mount in the initrd."; };
-          noCheck = mkOption { type = types.bool; default = false; description = "Disable running fsck."; };
-          autoFormat = mkOption { type = types.bool; default = false; description = "Format the device if empty."; };
-          autoResize = mkOption { type = types.bool; default = false; description = "Grow the file system to the device."; };
-          formatOptions = mkOption { type = types.nullOr types.str; default = null; description = "Options for mkfs."; };
+          mountPoint = mkOption { type = types.str; default = name; };
+          device = mkOption { type = types.nullOr types.nonEmptyStr; default = null; };
+          fsType = mkOption { type = types.nonEmptyStr; default = "auto"; };
+          options = mkOption { type = types.nonEmptyListOf types.nonEmptyStr; default = [ "defaults" ]; };
+          label = mkOption { type = types.nullOr types.str; default = null; };
+          depends = mkOption { type = types.listOf types.nonEmptyStr; default = [ ]; };
+          neededForBoot = mkOption { type = types.bool; default = false; };
+          noCheck = mkOption { type = types.bool; default = false; };
+          autoFormat = mkOption { type = types.bool; default = false; };
+          autoResize = mkOption { type = types.bool; default = false; };
+          formatOptions = mkOption { type = types.nullOr types.str; default = null; };
         };
       }));
       default = { };
-      description = "The file systems to be mounted.";
     };
     swapDevices = mkOption {
       type = types.listOf (types.submodule {
         options = {
-          device = mkOption { type = types.str; description = "Path of the device or swap file."; };
-          label = mkOption { type = types.nullOr types.str; default = null; description = "Label of the device."; };
-          size = mkOption { type = types.nullOr types.int; default = null; description = "Swap file size in MiB."; };
-          priority = mkOption { type = types.nullOr types.int; default = null; description = "Swap priority."; };
-          options = mkOption { type = types.nonEmptyListOf types.nonEmptyStr; default = [ "defaults" ]; description = "Options used to mount the swap."; };
-          discardPolicy = mkOption { type = types.nullOr (types.enum [ "once" "pages" "both" ]); default = null; description = "Discard policy."; };
-          randomEncryption.enable = mkOption { type = types.bool; default = false; description = "Encrypt swap with a random key."; };
+          device = mkOption { type = types.str; };
+          label = mkOption { type = types.nullOr types.str; default = null; };
+          size = mkOption { type = types.nullOr types.int; default = null; };
+          priority = mkOption { type = types.nullOr types.int; default = null; };
+          options = mkOption { type = types.nonEmptyListOf types.nonEmptyStr; default = [ "defaults" ]; };
+          discardPolicy = mkOption { type = types.nullOr (types.enum [ "once" "pages" "both" ]); default = null; };
+          randomEncryption.enable = mkOption { type = types.bool; default = false; };
         };
       });
       default = [ ];
-      description = "The swap devices and swap files.";
     };
     boot.loader = {
-      timeout = mkOption { type = types.nullOr types.int; default = 5; description = "Timeout (in seconds) until the loader boots the default entry."; };
+      timeout = mkOption { type = types.nullOr types.int; default = 5; };
       grub = {
-        enable = mkOption { type = types.bool; default = true; description = "Whether to enable the GNU GRUB boot loader."; };
-        device = mkOption { type = types.str; default = ""; description = "The device on which GRUB is installed."; };
-        devices = mkOption { type = types.listOf types.str; default = [ ]; description = "The devices on which GRUB is installed."; };
-        efiSupport = mkOption { type = types.bool; default = false; description = "Whether GRUB should be built with EFI support."; };
-        mirroredBoots = mkOption { type = types.listOf types.attrs; default = [ ]; description = "Mirrored boot partitions."; };
+        enable = mkOption { type = types.bool; default = true; };
+        device = mkOption { type = types.str; default = ""; };
+        devices = mkOption { type = types.listOf types.str; default = [ ]; };
+        efiSupport = mkOption { type = types.bool; default = false; };
+        mirroredBoots = mkOption { type = types.listOf types.attrs; default = [ ]; };
       };
       systemd-boot = {
-        enable = mkOption { type = types.bool; default = false; description = "Whether to enable the systemd-boot (formerly gummiboot) EFI boot manager."; };
-        configurationLimit = mkOption { type = types.nullOr types.int; default = null; description = "Maximum number of latest generations in the boot menu."; };
+        enable = mkOption { type = types.bool; default = false; };
+        configurationLimit = mkOption { type = types.nullOr types.int; default = null; };
       };
       efi = {
-        canTouchEfiVariables = mkOption { type = types.bool; default = false; description = "Whether the installation process is allowed to modify EFI boot variables."; };
-        efiSysMountPoint = mkOption { type = types.str; default = "/boot"; description = "Where the EFI System Partition is mounted."; };
+        canTouchEfiVariables = mkOption { type = types.bool; default = false; };
+        efiSysMountPoint = mkOption { type = types.str; default = "/boot"; };
       };
       generic-extlinux-compatible.enable = mkOption {
         type = types.bool;
         default = false;
-        description = "Whether to generate an extlinux-compatible configuration file under /boot/extlinux.conf.";
       };
     };
     hardware = {
-      enableRedistributableFirmware = mkOption { type = types.bool; default = false; description = "Whether to enable firmware with a license allowing redistribution."; };
-      enableAllFirmware = mkOption { type = types.bool; default = false; description = "Whether to enable all firmware regardless of license."; };
-      cpu.intel.updateMicrocode = mkOption { type = types.bool; default = false; description = "Update the CPU microcode for Intel processors."; };
-      cpu.amd.updateMicrocode = mkOption { type = types.bool; default = false; description = "Update the CPU microcode for AMD processors."; };
+      enableRedistributableFirmware = mkOption { type = types.bool; default = false; };
+      enableAllFirmware = mkOption { type = types.bool; default = false; };
+      cpu.intel.updateMicrocode = mkOption { type = types.bool; default = false; };
+      cpu.amd.updateMicrocode = mkOption { type = types.bool; default = false; };
     };
     powerManagement = {
-      enable = mkOption { type = types.bool; default = true; description = "Whether to enable power management."; };
-      cpuFreqGovernor = mkOption { type = types.nullOr types.str; default = null; description = "Configure the governor used to regulate the frequency of the available CPUs."; };
+      enable = mkOption { type = types.bool; default = true; };
+      cpuFreqGovernor = mkOption { type = types.nullOr types.str; default = null; };
     };
     services.apcupsd = {
-      enable = mkOption { type = types.bool; default = false; description = "Whether to enable the APC UPS daemon."; };
-      configText = mkOption { type = types.str; default = ""; description = "Contents of apcupsd.conf."; };
-      hooks = mkOption { type = types.attrsOf types.lines; default = { }; description = "Shell commands run on apcupsd events."; };
+      enable = mkOption { type = types.bool; default = false; };
+      configText = mkOption { type = types.str; default = ""; };
+      hooks = mkOption { type = types.attrsOf types.lines; default = { }; };
     };
   };
 
   config = {
     boot.loader.grub.enable = lib.mkIf loader.systemd-boot.enable (lib.mkDefault false);
-    assertions = [
-      {
-        assertion = lib.any (fs: fs.mountPoint == "/") (lib.attrValues config.fileSystems);
-        message = "The ‘fileSystems’ option does not specify your root file system.";
-      }
-      {
-        assertion = loader.grub.enable -> (loader.grub.devices != [ ] || loader.grub.device != "" || loader.grub.mirroredBoots != [ ]);
-        message = "You must set the option ‘boot.loader.grub.devices’ or 'boot.loader.grub.mirroredBoots' to make the system bootable.";
-      }
-    ];
+    assertions =
+      let
+        grub = loader.grub;
+        grubHasTarget = grub.device != "" || grub.devices != [ ] || grub.mirroredBoots != [ ];
+      in
+      [
+        {
+          assertion = builtins.elem "/" (lib.mapAttrsToList (_: fs: fs.mountPoint) config.fileSystems);
+          message = "hardware: no file system is mounted at /";
+        }
+        {
+          assertion = !grub.enable || grubHasTarget;
+          message = "hardware: GRUB is enabled but boot.loader.grub.device, devices and mirroredBoots are all empty";
+        }
+      ];
   };
 }

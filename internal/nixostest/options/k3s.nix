@@ -1,20 +1,26 @@
 # services.k3s.*
 #
-# Types from NixOS/nixpkgs nixos/modules/services/cluster/rancher/default.nix
-# (mkRancherModule) at commit 011c1bdb102b0191d091f747cbefff1539f3a96d and
+# Types and defaults from NixOS/nixpkgs
+# nixos/modules/services/cluster/rancher/default.nix (mkRancherModule) at
+# commit 011c1bdb102b0191d091f747cbefff1539f3a96d and
 # nixos/modules/services/cluster/rancher/k3s.nix at commit
 # 01bb496ce68f871fd31af75d4edaaab9346453a0 (master, where k3s is built on the
 # shared rancher module). Upstream also declares services.rke2.* from the same
-# base; that is not declared here. Declarations written for hlcgen's test
-# harness.
+# base; that is not declared here.
 #
-# Config logic kept from upstream: the warnings of the base module, the k3s
-# assertions (agents cannot disableAgent or clusterInit), the removed
-# services.k3s.docker option, the package in environment.systemPackages, the
-# default `target` and generated `source` of manifests, and the
-# systemd.tmpfiles.settings."10-k3s" links for enabled manifests (sources are
-# written with toString here instead of interpolated, so that no path is
-# copied into the store).
+# The declarations and the config logic are written for hlcgen's test
+# harness. The logic does what the real module does where hlcgen's tests can
+# see it: it warns in the same situations (manifests, charts or Helm charts
+# on an agent, chart names shadowed by manifests or charts, an agent without
+# a server address or token, agent tokens on an agent, images without an
+# agent), fails an agent with disableAgent or clusterInit, rejects the
+# removed services.k3s.docker, puts the package into
+# environment.systemPackages, names a manifest <name>.yaml unless the name
+# already ends in .yaml, .yml or .json, renders `content` to a YAML file (a
+# list as a v1 List) and links every enabled manifest and chart into the
+# manifest directory through systemd.tmpfiles.settings."10-k3s". The link
+# targets are toString'ed rather than interpolated, so that no path is copied
+# into the store.
 { config, options, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
@@ -23,50 +29,51 @@ let
 
   manifestDir = "/var/lib/rancher/${name}/server/manifests";
   manifestFormat = pkgs.formats.yaml_1_2 { };
-  mkManifestTarget = n:
-    if lib.hasSuffix ".yaml" n || lib.hasSuffix ".yml" n || lib.hasSuffix ".json" n then n else n + ".yaml";
-  mkManifestSource = n: manifests:
-    manifestFormat.generate n (
-      if builtins.isList manifests then { apiVersion = "v1"; kind = "List"; items = manifests; } else manifests
-    );
+  manifestFileName = n:
+    let known = lib.any (ext: lib.hasSuffix ext n) [ ".yaml" ".yml" ".json" ]; in
+    if known then n else "${n}.yaml";
+  # A list of objects becomes one file holding a v1 List of them.
+  renderManifest = file: content:
+    manifestFormat.generate file
+      (if builtins.isList content then { apiVersion = "v1"; kind = "List"; items = content; } else content);
 
-  duplicateManifests = lib.intersectLists (builtins.attrNames cfg.autoDeployCharts) (builtins.attrNames cfg.manifests);
-  duplicateCharts = lib.intersectLists (builtins.attrNames cfg.autoDeployCharts) (builtins.attrNames cfg.charts);
+  namesIn = attrs: builtins.attrNames attrs;
+  chartsShadowedBy = other: lib.intersectLists (namesIn cfg.autoDeployCharts) (namesIn other);
+  isAgent = cfg.role == "agent";
+  notServer = cfg.role != "server";
 
   autoDeployChartsModule = types.submodule ({ config, ... }: {
     options = {
-      enable = mkOption { type = types.bool; default = true; description = "Whether to install this Helm chart."; };
+      enable = mkOption { type = types.bool; default = true; };
       # Only read through the default of `package` (which fetches the chart).
-      repo = mkOption { type = types.nonEmptyStr; _lazy = true; description = "The repo of the Helm chart."; };
-      name = mkOption { type = types.nonEmptyStr; _lazy = true; description = "The name of the Helm chart."; };
-      version = mkOption { type = types.nonEmptyStr; _lazy = true; description = "The version of the Helm chart."; };
-      hash = mkOption { type = types.str; default = ""; description = "The hash of the packaged Helm chart."; };
-      package = mkOption { type = types.either types.path types.package; description = "The packaged Helm chart."; };
-      targetNamespace = mkOption { type = types.nonEmptyStr; default = "default"; description = "The namespace in which the Helm chart gets installed."; };
-      createNamespace = mkOption { type = types.bool; default = false; description = "Whether to create the target namespace."; };
-      values = mkOption { type = types.either types.path types.attrs; default = { }; description = "Chart values."; };
-      extraDeploy = mkOption { type = types.listOf (types.either types.path types.attrs); default = [ ]; description = "Extra manifests to deploy with this chart."; };
-      extraFieldDefinitions = mkOption { inherit (manifestFormat) type; default = { }; description = "Extra HelmChart fields."; };
+      repo = mkOption { type = types.nonEmptyStr; _lazy = true; };
+      name = mkOption { type = types.nonEmptyStr; _lazy = true; };
+      version = mkOption { type = types.nonEmptyStr; _lazy = true; };
+      hash = mkOption { type = types.str; default = ""; };
+      package = mkOption { type = types.either types.path types.package; };
+      targetNamespace = mkOption { type = types.nonEmptyStr; default = "default"; };
+      createNamespace = mkOption { type = types.bool; default = false; };
+      values = mkOption { type = types.either types.path types.attrs; default = { }; };
+      extraDeploy = mkOption { type = types.listOf (types.either types.path types.attrs); default = [ ]; };
+      extraFieldDefinitions = mkOption { inherit (manifestFormat) type; default = { }; };
     };
     config.package = lib.mkDefault (pkgs.runCommand "${config.repo}-${config.name}-${config.version}.tgz" { } "");
   });
 
   manifestModule = types.submodule ({ name, config, options, ... }: {
     options = {
-      enable = mkOption { type = types.bool; default = true; description = "Whether this manifest file should be generated."; };
-      target = mkOption { type = types.nonEmptyStr; description = "Name of the symlink (relative to ${manifestDir})."; };
+      enable = mkOption { type = types.bool; default = true; };
+      target = mkOption { type = types.nonEmptyStr; };
       content = mkOption {
         type = types.nullOr (types.either types.attrs (types.listOf types.attrs));
         default = null;
-        description = "Content of the manifest file.";
       };
-      source = mkOption { type = types.path; description = "Path of the source `.yaml` file."; };
+      source = mkOption { type = types.path; };
     };
     config = {
-      target = lib.mkDefault (mkManifestTarget name);
-      source = lib.mkIf (config.content != null) (
-        lib.mkDerivedConfig options.content (mkManifestSource ("${name}-manifest-" + baseNameOf name))
-      );
+      target = lib.mkDefault (manifestFileName name);
+      source = lib.mkIf (config.content != null)
+        (lib.mkDerivedConfig options.content (renderManifest "k3s-manifest-${baseNameOf name}"));
     };
   });
 
@@ -74,109 +81,91 @@ let
     "services.k3s.${opt} is a Nix path value: the real module interpolates it into ExecStart, which copies the file into the world-readable Nix store. Use a string path.";
 in
 {
-  imports = [ (lib.mkRemovedOptionModule [ "services" "k3s" "docker" ] "k3s docker option is no longer supported.") ];
+  imports = [ (lib.mkRemovedOptionModule [ "services" "k3s" "docker" ] "Drop the setting.") ];
 
   options.services.k3s = {
-    enable = lib.mkEnableOption name;
+    enable = mkOption { type = types.bool; default = false; };
     package = lib.mkPackageOption pkgs name { };
     role = mkOption {
       type = types.enum [ "server" "agent" ];
       default = "server";
-      description = "Whether k3s should run as a server or agent.";
     };
-    serverAddr = mkOption { type = types.str; default = ""; description = "The k3s server to connect to."; };
-    token = mkOption { type = types.str; default = ""; description = "The k3s token (world-readable in the store)."; };
-    tokenFile = mkOption { type = types.nullOr types.path; default = null; description = "File containing the k3s token."; };
-    agentToken = mkOption { type = types.str; default = ""; description = "The token agents can use to connect to the server."; };
-    agentTokenFile = mkOption { type = types.nullOr types.path; default = null; description = "File containing the agent token."; };
+    serverAddr = mkOption { type = types.str; default = ""; };
+    token = mkOption { type = types.str; default = ""; };
+    tokenFile = mkOption { type = types.nullOr types.path; default = null; };
+    agentToken = mkOption { type = types.str; default = ""; };
+    agentTokenFile = mkOption { type = types.nullOr types.path; default = null; };
     extraFlags = mkOption {
       type = types.either types.str (types.listOf types.str);
       default = [ ];
-      description = "Extra flags to pass to the k3s command.";
     };
-    environmentFile = mkOption { type = types.nullOr types.path; default = null; description = "EnvironmentFile of the k3s service."; };
-    configPath = mkOption { type = types.nullOr types.path; default = null; description = "File path containing the k3s YAML config."; };
-    disable = mkOption { type = types.listOf types.str; default = [ ]; description = "Disable default components via the `--disable` flag."; };
-    nodeName = mkOption { type = types.nullOr types.str; default = null; description = "Node name."; };
-    nodeLabel = mkOption { type = types.listOf types.str; default = [ ]; description = "Node labels."; };
-    nodeTaint = mkOption { type = types.listOf types.str; default = [ ]; description = "Node taints."; };
-    nodeIP = mkOption { type = types.nullOr types.str; default = null; description = "IPv4/IPv6 addresses to advertise for node."; };
-    nodeExternalIP = mkOption { type = types.nullOr types.str; default = null; description = "IPv4/IPv6 external addresses to advertise for node."; };
-    selinux = mkOption { type = types.bool; default = false; description = "Enable SELinux in containerd."; };
+    environmentFile = mkOption { type = types.nullOr types.path; default = null; };
+    configPath = mkOption { type = types.nullOr types.path; default = null; };
+    disable = mkOption { type = types.listOf types.str; default = [ ]; };
+    nodeName = mkOption { type = types.nullOr types.str; default = null; };
+    nodeLabel = mkOption { type = types.listOf types.str; default = [ ]; };
+    nodeTaint = mkOption { type = types.listOf types.str; default = [ ]; };
+    nodeIP = mkOption { type = types.nullOr types.str; default = null; };
+    nodeExternalIP = mkOption { type = types.nullOr types.str; default = null; };
+    selinux = mkOption { type = types.bool; default = false; };
     manifests = mkOption {
       type = types.attrsOf manifestModule;
       default = { };
-      description = "Auto-deploying manifests linked to ${manifestDir} before k3s starts.";
     };
-    containerdConfigTemplate = mkOption { type = types.nullOr types.str; default = null; description = "Config template for containerd."; };
-    images = mkOption { type = types.listOf types.package; default = [ ]; description = "Derivations that provide container images."; };
+    containerdConfigTemplate = mkOption { type = types.nullOr types.str; default = null; };
+    images = mkOption { type = types.listOf types.package; default = [ ]; };
     gracefulNodeShutdown = {
-      enable = lib.mkEnableOption "graceful node shutdowns";
-      shutdownGracePeriod = mkOption { type = types.nonEmptyStr; default = "30s"; description = "Total shutdown delay."; };
-      shutdownGracePeriodCriticalPods = mkOption { type = types.nonEmptyStr; default = "10s"; description = "Shutdown delay for critical pods."; };
+      enable = mkOption { type = types.bool; default = false; };
+      shutdownGracePeriod = mkOption { type = types.nonEmptyStr; default = "30s"; };
+      shutdownGracePeriodCriticalPods = mkOption { type = types.nonEmptyStr; default = "10s"; };
     };
-    extraKubeletConfig = mkOption { type = types.attrsOf types.anything; default = { }; description = "Extra kubelet configuration."; };
-    extraKubeProxyConfig = mkOption { type = types.attrsOf types.anything; default = { }; description = "Extra kube-proxy configuration."; };
+    extraKubeletConfig = mkOption { type = types.attrsOf types.anything; default = { }; };
+    extraKubeProxyConfig = mkOption { type = types.attrsOf types.anything; default = { }; };
     autoDeployCharts = mkOption {
       type = types.attrsOf autoDeployChartsModule;
       apply = lib.mapAttrs (n: v: {
-        target = mkManifestTarget n;
+        target = manifestFileName n;
         inherit (v) enable package;
         source = pkgs.runCommand "auto-deploy-chart-${n}" { } "";
       });
       default = { };
-      description = "Auto deploying Helm charts installed by the k3s Helm controller.";
     };
-    charts = mkOption { type = types.attrsOf (types.either types.path types.package); default = { }; description = "Packaged Helm charts."; };
+    charts = mkOption { type = types.attrsOf (types.either types.path types.package); default = { }; };
 
     # k3s.nix
-    clusterInit = mkOption { type = types.bool; default = false; description = "Initialize HA cluster using an embedded etcd datastore."; };
-    disableAgent = mkOption { type = types.bool; default = false; description = "Only run the server."; };
+    clusterInit = mkOption { type = types.bool; default = false; };
+    disableAgent = mkOption { type = types.bool; default = false; };
   };
 
   config = lib.mkIf cfg.enable {
     warnings =
-      (lib.optional (cfg.role != "server" && cfg.manifests != { })
-        "${name}: Auto deploying manifests are only installed on server nodes (role == server), they will be ignored by this node.")
-      ++ (lib.optional (cfg.role != "server" && cfg.autoDeployCharts != { })
-        "${name}: Auto deploying Helm charts are only installed on server nodes (role == server), they will be ignored by this node.")
-      ++ (lib.optional (duplicateManifests != [ ])
-        "${name}: The following auto deploying charts are overriden by manifests of the same name: ${toString duplicateManifests}.")
-      ++ (lib.optional (duplicateCharts != [ ])
-        "${name}: The following auto deploying charts are overriden by charts of the same name: ${toString duplicateCharts}.")
-      ++ (lib.optional (cfg.role != "server" && cfg.charts != { })
-        "${name}: Helm charts are only made available to the cluster on server nodes (role == server), they will be ignored by this node.")
-      ++ (lib.optional (cfg.role == "agent" && cfg.configPath == null && cfg.serverAddr == "")
-        "${name}: serverAddr or configPath (with 'server' key) should be set if role is 'agent'")
-      ++ (lib.optional (cfg.role == "agent" && cfg.configPath == null && cfg.tokenFile == null && cfg.token == "")
-        "${name}: token, tokenFile or configPath (with 'token' or 'token-file' keys) should be set if role is 'agent'")
-      ++ (lib.optional (cfg.role == "agent" && (cfg.agentTokenFile != null || cfg.agentToken != ""))
-        "${name}: agentToken and agentTokenFile should not be set if role is 'agent'")
-      ++ (lib.optional (cfg.disableAgent && cfg.images != [ ])
-        "k3s: Images are only imported on nodes with an enabled agent, they will be ignored by this node.")
+      let
+        warnIf = cond: text: lib.optional cond "k3s: ${text}";
+        shadowed = what: names: warnIf (names != [ ]) "${what} of the same name replace the auto-deployed charts ${toString names}";
+      in
+      warnIf (notServer && cfg.manifests != { }) "manifests are only deployed by servers; this ${cfg.role} ignores them"
+      ++ warnIf (notServer && cfg.autoDeployCharts != { }) "autoDeployCharts are only deployed by servers; this ${cfg.role} ignores them"
+      ++ shadowed "manifests" (chartsShadowedBy cfg.manifests)
+      ++ shadowed "charts" (chartsShadowedBy cfg.charts)
+      ++ warnIf (notServer && cfg.charts != { }) "charts are only served by servers; this ${cfg.role} ignores them"
+      ++ warnIf (isAgent && cfg.configPath == null && cfg.serverAddr == "") "an agent needs serverAddr (or a server key in configPath)"
+      ++ warnIf (isAgent && cfg.configPath == null && cfg.tokenFile == null && cfg.token == "")
+        "an agent needs token or tokenFile (or a token key in configPath)"
+      ++ warnIf (isAgent && (cfg.agentToken != "" || cfg.agentTokenFile != null)) "agentToken and agentTokenFile are for servers, not agents"
+      ++ warnIf (cfg.disableAgent && cfg.images != [ ]) "images are imported by the agent, which disableAgent turns off"
       ++ pathWarning "tokenFile" cfg.tokenFile
       ++ pathWarning "agentTokenFile" cfg.agentTokenFile
       ++ pathWarning "environmentFile" cfg.environmentFile
       ++ pathWarning "configPath" cfg.configPath;
 
-    assertions = [
-      {
-        assertion = cfg.role == "agent" -> !cfg.disableAgent;
-        message = "k3s: disableAgent must be false if role is 'agent'";
-      }
-      {
-        assertion = cfg.role == "agent" -> !cfg.clusterInit;
-        message = "k3s: clusterInit must be false if role is 'agent'";
-      }
-    ];
+    assertions = map
+      (opt: { assertion = !(isAgent && cfg.${opt}); message = "k3s: an agent cannot set ${opt}"; })
+      [ "disableAgent" "clusterInit" ];
 
     environment.systemPackages = [ cfg.package ];
 
-    systemd.tmpfiles.settings."10-${name}" =
-      let
-        enabledManifests = lib.filterAttrs (_: v: v.enable) (cfg.autoDeployCharts // cfg.manifests);
-      in
-      lib.mapAttrs' (_: m: lib.nameValuePair "${manifestDir}/${m.target}" { "L+".argument = toString m.source; })
-        enabledManifests;
+    systemd.tmpfiles.settings."10-${name}" = lib.listToAttrs (lib.concatMap
+      (m: lib.optional m.enable (lib.nameValuePair "${manifestDir}/${m.target}" { "L+".argument = toString m.source; }))
+      (builtins.attrValues (cfg.autoDeployCharts // cfg.manifests)));
   };
 }

@@ -1,16 +1,18 @@
 # services.keepalived.*
 #
-# Types from NixOS/nixpkgs nixos/modules/services/networking/keepalived/:
+# Types and defaults from NixOS/nixpkgs
+# nixos/modules/services/networking/keepalived/:
 #   default.nix at commit 01239b864f8472863b56a1fc26876324d9cd7c90,
 #   vrrp-instance-options.nix (stored copy in lib.mkOption style; virtualRouterId
 #     is ints.between 1 255),
 #   vrrp-script-options.nix at commit 0c01466c95ef33aa7af6342da3cc4d408d5084cd,
 #   virtual-ip-options.nix at commit 14fd976016aee7e8a52f362b145a16947e111515.
-# Declarations written for hlcgen's test harness.
-#
-# Config logic kept from upstream: the vrrpInstance assertions (non-empty
-# interface, ranges, vmac options, virtual IP addresses, tracked scripts that
-# exist) and openFirewall's extraCommands.
+# The declarations and the config logic are written for hlcgen's test
+# harness. The logic checks what the real module asserts about each VRRP
+# instance (a non-empty interface, virtualRouterId and priority within
+# 0..255, vmacInterface and vmacXmitBase only together with useVmac, an
+# address on every virtual IP, tracked scripts declared in vrrpScripts), and
+# openFirewall accepts the vrrp and ah protocols, as upstream's does.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
@@ -18,101 +20,82 @@ let
 
   vrrpScriptOptions = {
     options = {
-      script = mkOption { type = types.str; description = "(Path of) Script command to execute followed by args."; };
-      interval = mkOption { type = types.int; default = 1; description = "Seconds between script invocations."; };
-      timeout = mkOption { type = types.int; default = 5; description = "Seconds after which script is considered to have failed."; };
-      weight = mkOption { type = types.int; default = 0; description = "Following a failure, adjust the priority by this weight."; };
-      rise = mkOption { type = types.int; default = 5; description = "Required number of successes for OK transition."; };
-      fall = mkOption { type = types.int; default = 3; description = "Required number of failures for KO transition."; };
-      user = mkOption { type = types.str; default = "keepalived_script"; description = "Name of user to run the script under."; };
-      group = mkOption { type = types.nullOr types.str; default = null; description = "Name of group to run the script under."; };
-      extraConfig = mkOption { type = types.lines; default = ""; description = "Extra lines for the vrrp_script section."; };
+      script = mkOption { type = types.str; };
+      interval = mkOption { type = types.int; default = 1; };
+      timeout = mkOption { type = types.int; default = 5; };
+      weight = mkOption { type = types.int; default = 0; };
+      rise = mkOption { type = types.int; default = 5; };
+      fall = mkOption { type = types.int; default = 3; };
+      user = mkOption { type = types.str; default = "keepalived_script"; };
+      group = mkOption { type = types.nullOr types.str; default = null; };
+      extraConfig = mkOption { type = types.lines; default = ""; };
     };
   };
 
   virtualIpOptions = {
     options = {
-      addr = mkOption { type = types.str; description = "IP address, optionally with a netmask: IPADDR[/MASK]"; };
-      brd = mkOption { type = types.nullOr types.str; default = null; description = "The broadcast address on the interface."; };
-      dev = mkOption { type = types.nullOr types.str; default = null; description = "The name of the device to add the address to."; };
-      scope = mkOption { type = types.nullOr types.str; default = null; description = "The scope of the area where this address is valid."; };
-      label = mkOption { type = types.nullOr types.str; default = null; description = "A label for the address."; };
+      addr = mkOption { type = types.str; };
+      brd = mkOption { type = types.nullOr types.str; default = null; };
+      dev = mkOption { type = types.nullOr types.str; default = null; };
+      scope = mkOption { type = types.nullOr types.str; default = null; };
+      label = mkOption { type = types.nullOr types.str; default = null; };
     };
   };
 
   vrrpInstanceOptions = {
     options = {
-      interface = mkOption { type = types.str; description = "Interface for inside_network, bound by vrrp."; };
+      interface = mkOption { type = types.str; };
       state = mkOption {
         type = types.enum [ "MASTER" "BACKUP" ];
         default = "BACKUP";
-        description = "Initial state.";
       };
       virtualRouterId = mkOption {
         type = types.ints.between 1 255;
-        description = "Arbitrary unique number 1..255.";
       };
-      priority = mkOption { type = types.int; default = 100; description = "For electing MASTER, highest priority wins."; };
-      noPreempt = mkOption { type = types.bool; default = false; description = "Let a lower priority machine keep the master role."; };
-      useVmac = mkOption { type = types.bool; default = false; description = "Use VRRP Virtual MAC."; };
-      vmacInterface = mkOption { type = types.nullOr types.str; default = null; description = "Name of the vmac interface to use."; };
-      vmacXmitBase = mkOption { type = types.bool; default = false; description = "Send/Recv VRRP messages from base interface instead of VMAC interface."; };
-      unicastSrcIp = mkOption { type = types.nullOr types.str; default = null; description = "src_addr for unicast vrrp packets."; };
-      unicastPeers = mkOption { type = types.listOf types.str; default = [ ]; description = "Unicast peers."; };
+      priority = mkOption { type = types.int; default = 100; };
+      noPreempt = mkOption { type = types.bool; default = false; };
+      useVmac = mkOption { type = types.bool; default = false; };
+      vmacInterface = mkOption { type = types.nullOr types.str; default = null; };
+      vmacXmitBase = mkOption { type = types.bool; default = false; };
+      unicastSrcIp = mkOption { type = types.nullOr types.str; default = null; };
+      unicastPeers = mkOption { type = types.listOf types.str; default = [ ]; };
       virtualIps = mkOption {
         type = types.listOf (types.submodule virtualIpOptions);
         default = [ ];
-        description = "Declarative vhost config";
       };
-      trackScripts = mkOption { type = types.listOf types.str; default = [ ]; description = "Script names to invoke for health tracking."; };
-      trackInterfaces = mkOption { type = types.listOf types.str; default = [ ]; description = "Network interfaces to monitor for health tracking."; };
-      extraConfig = mkOption { type = types.lines; default = ""; description = "Extra lines for the vrrp_instance section."; };
+      trackScripts = mkOption { type = types.listOf types.str; default = [ ]; };
+      trackInterfaces = mkOption { type = types.listOf types.str; default = [ ]; };
+      extraConfig = mkOption { type = types.lines; default = ""; };
     };
   };
 
-  vrrpInstances = lib.mapAttrsToList (iName: iConfig: { name = iName; } // iConfig) cfg.vrrpInstances;
-
-  vrrpInstanceAssertions = i:
+  instanceChecks = name: inst:
+    let
+      check = ok: problem: { assertion = ok; message = "keepalived: vrrp instance ${name}: ${problem}"; };
+      isByte = v: v >= 0 && v <= 255;
+    in
     [
-      {
-        assertion = i.interface != "";
-        message = "services.keepalived.vrrpInstances.${i.name}.interface option cannot be empty.";
-      }
-      {
-        assertion = i.virtualRouterId >= 0 && i.virtualRouterId <= 255;
-        message = "services.keepalived.vrrpInstances.${i.name}.virtualRouterId must be an integer between 0..255.";
-      }
-      {
-        assertion = i.priority >= 0 && i.priority <= 255;
-        message = "services.keepalived.vrrpInstances.${i.name}.priority must be an integer between 0..255.";
-      }
-      {
-        assertion = i.vmacInterface == null || i.useVmac;
-        message = "services.keepalived.vrrpInstances.${i.name}.vmacInterface has no effect when services.keepalived.vrrpInstances.${i.name}.useVmac is not set.";
-      }
-      {
-        assertion = !i.vmacXmitBase || i.useVmac;
-        message = "services.keepalived.vrrpInstances.${i.name}.vmacXmitBase has no effect when services.keepalived.vrrpInstances.${i.name}.useVmac is not set.";
-      }
+      (check (inst.interface != "") "interface is empty")
+      (check (isByte inst.virtualRouterId) "virtualRouterId ${toString inst.virtualRouterId} is not within 0..255")
+      (check (isByte inst.priority) "priority ${toString inst.priority} is not within 0..255")
+      (check (inst.useVmac || inst.vmacInterface == null) "vmacInterface needs useVmac")
+      (check (inst.useVmac || !inst.vmacXmitBase) "vmacXmitBase needs useVmac")
     ]
-    ++ map (ip: {
-      assertion = ip.addr != "";
-      message = "The 'addr' option for an services.keepalived.vrrpInstances.${i.name}.virtualIps entry cannot be empty.";
-    }) i.virtualIps
-    ++ map (scriptName: {
-      assertion = builtins.hasAttr scriptName cfg.vrrpScripts;
-      message = "services.keepalived.vrrpInstances.${i.name} trackscript ${scriptName} is not defined in services.keepalived.vrrpScripts.";
-    }) i.trackScripts;
+    ++ lib.imap1 (n: vip: check (vip.addr != "") "virtual IP number ${toString n} has an empty addr") inst.virtualIps
+    ++ map (script: check (cfg.vrrpScripts ? ${script}) "tracks script ${script}, which vrrpScripts does not declare") inst.trackScripts;
+
+  # The firewall rule for one protocol, added (-A) or deleted (-D).
+  protocolRule = op: proto: "ip46tables ${op} nixos-fw -p ${proto} -j ACCEPT\n";
 in
 {
   options.services.keepalived = {
-    enable = mkOption { type = types.bool; default = false; description = "Whether to enable Keepalived."; };
+    enable = mkOption { type = types.bool; default = false; };
     package = lib.mkPackageOption pkgs "keepalived" { };
-    openFirewall = mkOption { type = types.bool; default = false; description = "Whether to allow VRRP and AH packets in the firewall."; };
-    enableScriptSecurity = mkOption { type = types.bool; default = false; description = "Don't run root scripts with writable paths."; };
+    openFirewall = mkOption { type = types.bool; default = false; };
+    enableScriptSecurity = mkOption { type = types.bool; default = false; };
     snmp = {
-      enable = mkOption { type = types.bool; default = false; description = "Whether to enable the builtin AgentX subagent."; };
-      socket = mkOption { type = types.nullOr types.str; default = null; description = "Socket of the SNMP master agent."; };
+      enable = mkOption { type = types.bool; default = false; };
+      socket = mkOption { type = types.nullOr types.str; default = null; };
       enableKeepalived = mkOption { type = types.bool; default = false; };
       enableChecker = mkOption { type = types.bool; default = false; };
       enableRfc = mkOption { type = types.bool; default = false; };
@@ -123,36 +106,26 @@ in
     vrrpScripts = mkOption {
       type = types.attrsOf (types.submodule vrrpScriptOptions);
       default = { };
-      description = "Declarative vrrp script config";
     };
     vrrpInstances = mkOption {
       type = types.attrsOf (types.submodule vrrpInstanceOptions);
       default = { };
-      description = "Declarative vhost config";
     };
-    extraGlobalDefs = mkOption { type = types.lines; default = ""; description = "Extra lines for the global_defs block."; };
-    extraConfig = mkOption { type = types.lines; default = ""; description = "Extra lines for the configuration file."; };
+    extraGlobalDefs = mkOption { type = types.lines; default = ""; };
+    extraConfig = mkOption { type = types.lines; default = ""; };
     secretFile = mkOption {
       type = types.nullOr types.path;
       default = null;
-      description = "Environment file whose variables are substituted into the config.";
     };
   };
 
   config = lib.mkIf cfg.enable {
-    assertions = lib.concatMap vrrpInstanceAssertions vrrpInstances;
+    assertions = lib.concatLists (lib.mapAttrsToList instanceChecks cfg.vrrpInstances);
     warnings = lib.optional (builtins.isPath cfg.secretFile)
       "services.keepalived.secretFile is a Nix path value: the real module interpolates it into a unit file, which copies the file into the world-readable Nix store. Use a string path.";
     networking.firewall = lib.mkIf cfg.openFirewall {
-      extraCommands = ''
-        # Allow VRRP and AH packets
-        ip46tables -A nixos-fw -p vrrp -m comment --comment "services.keepalived.openFirewall" -j ACCEPT
-        ip46tables -A nixos-fw -p ah -m comment --comment "services.keepalived.openFirewall" -j ACCEPT
-      '';
-      extraStopCommands = ''
-        ip46tables -D nixos-fw -p vrrp -m comment --comment "services.keepalived.openFirewall" -j ACCEPT
-        ip46tables -D nixos-fw -p ah -m comment --comment "services.keepalived.openFirewall" -j ACCEPT
-      '';
+      extraCommands = lib.concatMapStrings (protocolRule "-A") [ "vrrp" "ah" ];
+      extraStopCommands = lib.concatMapStrings (protocolRule "-D") [ "vrrp" "ah" ];
     };
   };
 }

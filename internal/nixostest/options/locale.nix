@@ -1,16 +1,16 @@
 # time.* and i18n.*
 #
-# time.timeZone type from NixOS/nixpkgs nixos/modules/config/locale.nix
-# (stored copies: nullOr (addCheck str nospace) with the description "null or
-# string without spaces"); time.hardwareClockInLocalTime from the same file
-# and i18n.defaultLocale/extraLocaleSettings from nixos/modules/config/i18n.nix
-# as documented (not read). Declarations written for hlcgen's test harness.
+# Types and defaults: time.timeZone from NixOS/nixpkgs
+# nixos/modules/config/locale.nix (stored copies: a nullable string that may
+# not contain spaces); time.hardwareClockInLocalTime from the same file and
+# i18n.defaultLocale/extraLocaleSettings from nixos/modules/config/i18n.nix
+# as documented (not read). The declarations are written for hlcgen's test
+# harness.
 { config, lib, ... }:
 let
   inherit (lib) mkOption types;
-  nospace = str: lib.filter (c: c == " ") (lib.stringToCharacters str) == [ ];
-  timezone = types.nullOr (types.addCheck types.str nospace) // {
-    description = "null or string without spaces";
+  timezone = types.nullOr (types.addCheck types.str (s: !lib.hasInfix " " s)) // {
+    description = "null or time zone name (no spaces)";
   };
 in
 {
@@ -18,25 +18,20 @@ in
     timeZone = mkOption {
       type = timezone;
       default = null;
-      example = "America/New_York";
-      description = "The time zone used when displaying times and dates.";
     };
     hardwareClockInLocalTime = mkOption {
       type = types.bool;
       default = false;
-      description = "If set, keep the hardware clock in local time instead of UTC.";
     };
   };
   options.i18n = {
     defaultLocale = mkOption {
       type = types.str;
       default = "en_US.UTF-8";
-      description = "The default locale.";
     };
     extraLocaleSettings = mkOption {
       type = types.attrsOf types.str;
       default = { };
-      description = "Extra LC_* settings.";
     };
   };
 }

@@ -1,13 +1,14 @@
 # assertions, warnings, nixpkgs.*, environment.systemPackages
 #
-# From NixOS/nixpkgs nixos/modules/misc/assertions.nix (assertions = listOf
-# unspecified, warnings = listOf str), nixos/modules/misc/nixpkgs.nix
-# (hostPlatform/buildPlatform = either str attrs, config, overlays, system)
-# and nixos/modules/config/system-path.nix (environment.systemPackages =
-# listOf package), as documented (not read). nixpkgs.system defaults to the
-# `system` argument of nixosSystem. Declarations written for hlcgen's test
-# harness; the harness fails a host with failed assertions the way
-# system.build.toplevel does, and prints warnings.
+# Types and defaults from NixOS/nixpkgs nixos/modules/misc/assertions.nix
+# (assertions = listOf unspecified, warnings = listOf str),
+# nixos/modules/misc/nixpkgs.nix (hostPlatform/buildPlatform = either str
+# attrs, config, overlays, system) and nixos/modules/config/system-path.nix
+# (environment.systemPackages = listOf package), as documented (not read; no
+# commit). nixpkgs.system defaults to the `system` argument of nixosSystem.
+# The declarations are written for hlcgen's test harness; the harness fails
+# a host with failed assertions the way system.build.toplevel does, and
+# prints warnings (nixos.nix).
 { config, lib, ... }:
 let
   inherit (lib) mkOption types;
@@ -30,45 +31,37 @@ in
       type = types.listOf types.unspecified;
       internal = true;
       default = [ ];
-      description = "Assertions that must hold for the system to build.";
     };
     warnings = mkOption {
       type = types.listOf types.str;
       internal = true;
       default = [ ];
-      description = "Warnings printed when the system is built.";
     };
     nixpkgs = {
       system = mkOption {
         type = types.str;
         _lazy = true;
-        description = "The system nixpkgs is built for (legacy).";
       };
       hostPlatform = mkOption {
         type = types.either types.str types.attrs;
         default = config.nixpkgs.system;
-        description = "The platform where the NixOS configuration will run.";
       };
       buildPlatform = mkOption {
         type = types.either types.str types.attrs;
         default = config.nixpkgs.hostPlatform;
-        description = "The platform on which NixOS should be built.";
       };
       config = mkOption {
         type = configType;
         default = { };
-        description = "The configuration of the Nix Packages collection.";
       };
       overlays = mkOption {
         type = types.listOf overlayType;
         default = [ ];
-        description = "List of overlays to apply to Nixpkgs.";
       };
     };
     environment.systemPackages = mkOption {
       type = types.listOf types.package;
       default = [ ];
-      description = "The set of packages that appear in /run/current-system/sw.";
     };
   };
 }

@@ -1,35 +1,35 @@
 # networking.* (hostName, domain, interfaces, defaultGateway, vlans, bonds, ...)
 #
-# Types from NixOS/nixpkgs nixos/modules/tasks/network-interfaces.nix at commit
-# 003a3fd2f05c2fe13e1bb6db3158d33004723870 (stored copy read for hlcgen, 2026).
-# networking.hosts/extraHosts: nixos/modules/config/networking.nix (from the
-# NixOS manual; not read). Declarations written for hlcgen's test harness.
+# Types and defaults from NixOS/nixpkgs nixos/modules/tasks/network-interfaces.nix
+# at commit 003a3fd2f05c2fe13e1bb6db3158d33004723870 (stored copy read for
+# hlcgen, 2026). networking.hosts/extraHosts: nixos/modules/config/networking.nix
+# (from the NixOS manual; not read).
 #
-# Config logic kept from upstream: interface name length and hostId
-# assertions, the Wake-on-LAN .link units, the per-interface sysctls and the
-# sysctl defaults (all as upstream defines them, so definitions elsewhere
-# conflict as they would on NixOS), and /etc/hostname.
+# The declarations and the config logic are written for hlcgen's test
+# harness. The logic reproduces what NixOS does with these options where a
+# test can see it: interface names must be shorter than 16 characters, a tun
+# device takes no MAC address, hostId is 8 hex digits, interfaces with
+# wakeOnLan get a 40-<name> .link unit, /etc/hostname holds the host name,
+# and the sysctls NixOS derives from these options are defined at NixOS's
+# priorities (forwarding, disable_ipv6 and ping_group_range as defaults,
+# use_tempaddr and proxy_arp plainly), so that a conflicting definition
+# elsewhere fails as it would on NixOS.
 { config, options, lib, ... }:
 let
   inherit (lib) mkOption mkDefault mkIf types;
   cfg = config.networking;
   interfaces = lib.attrValues cfg.interfaces;
 
-  tempaddrValues = {
-    disabled.sysctl = "0";
-    enabled.sysctl = "1";
-    default.sysctl = "2";
-  };
+  # tempAddress setting -> net.ipv6.conf.*.use_tempaddr
+  useTempaddr = { disabled = "0"; enabled = "1"; default = "2"; };
 
   addrOpts = v: {
     options = {
       address = mkOption {
         type = types.str;
-        description = "IPv${toString v} address of the interface.";
       };
       prefixLength = mkOption {
         type = types.addCheck types.int (n: n >= 0 && n <= (if v == 4 then 32 else 128));
-        description = "Subnet mask of the interface, as a prefix length.";
       };
     };
   };
@@ -38,26 +38,21 @@ let
     options = {
       address = mkOption {
         type = types.str;
-        description = "IPv${toString v} address of the network.";
       };
       prefixLength = mkOption {
         type = types.addCheck types.int (n: n >= 0 && n <= (if v == 4 then 32 else 128));
-        description = "Subnet mask of the network, as a prefix length.";
       };
       type = mkOption {
         type = types.nullOr (types.enum [ "unicast" "local" "broadcast" "multicast" ]);
         default = null;
-        description = "Type of the route.";
       };
       via = mkOption {
         type = types.nullOr types.str;
         default = null;
-        description = "IPv${toString v} address of the next hop.";
       };
       options = mkOption {
         type = types.attrsOf types.str;
         default = { };
-        description = "Other route options (ip-route(8) OPTIONS).";
       };
     };
   };
@@ -68,22 +63,18 @@ let
     options = {
       address = mkOption {
         type = types.str;
-        description = "The default gateway address.";
       };
       interface = mkOption {
         type = types.nullOr types.str;
         default = null;
-        description = "The default gateway interface.";
       };
       metric = mkOption {
         type = types.nullOr types.int;
         default = null;
-        description = "The default gateway metric/preference.";
       };
       source = mkOption {
         type = types.nullOr types.str;
         default = null;
-        description = "The default source address.";
       };
     };
   };
@@ -92,85 +83,68 @@ let
     imports = [
       (lib.mkRenamedOptionModule [ "ip4" ] [ "ipv4" "addresses" ])
       (lib.mkRenamedOptionModule [ "ip6" ] [ "ipv6" "addresses" ])
-      (lib.mkRemovedOptionModule [ "subnetMask" ] ''
-        Supply a prefix length instead; use option
-        networking.interfaces.<name>.ipv{4,6}.addresses'')
+      (lib.mkRemovedOptionModule [ "subnetMask" ] "Give ipv4.addresses (or ipv6.addresses) with a prefixLength.")
     ];
     options = {
       name = mkOption {
         type = types.str;
-        description = "Name of the interface.";
       };
       tempAddress = mkOption {
-        type = types.enum (lib.attrNames tempaddrValues);
+        type = types.enum (builtins.attrNames useTempaddr);
         default = cfg.tempAddresses;
-        description = "IPv6 privacy extensions on this interface.";
       };
       useDHCP = mkOption {
         type = types.nullOr types.bool;
         default = null;
-        description = "Whether this interface should be configured with DHCP.";
       };
       ipv4.addresses = mkOption {
         type = types.listOf (types.submodule (addrOpts 4));
         default = [ ];
-        description = "IPv4 addresses statically assigned to the interface.";
       };
       ipv6.addresses = mkOption {
         type = types.listOf (types.submodule (addrOpts 6));
         default = [ ];
-        description = "IPv6 addresses statically assigned to the interface.";
       };
       ipv4.routes = mkOption {
         type = types.listOf (types.submodule (routeOpts 4));
         default = [ ];
-        description = "Extra IPv4 static routes of the interface.";
       };
       ipv6.routes = mkOption {
         type = types.listOf (types.submodule (routeOpts 6));
         default = [ ];
-        description = "Extra IPv6 static routes of the interface.";
       };
       macAddress = mkOption {
         type = types.nullOr types.str;
         default = null;
-        description = "MAC address of the interface.";
       };
       mtu = mkOption {
         type = types.nullOr types.int;
         default = null;
-        description = "MTU of the interface.";
       };
       virtual = mkOption {
         type = types.bool;
         default = false;
-        description = "Whether this interface is virtual (created by tunctl).";
       };
       virtualOwner = mkOption {
         type = types.str;
         default = "root";
-        description = "Owner of a virtual device.";
       };
       virtualType = mkOption {
         type = types.enum [ "tun" "tap" ];
         default = if lib.hasPrefix "tun" name then "tun" else "tap";
-        description = "Type of a virtual interface.";
       };
       proxyARP = mkOption {
         type = types.bool;
         default = false;
-        description = "Turn on proxy_arp for this device.";
       };
       wakeOnLan = {
         enable = mkOption {
           type = types.bool;
           default = false;
-          description = "Whether to enable wol on this interface.";
         };
         policy = mkOption {
           type = types.listOf (types.enum [ "phy" "unicast" "multicast" "broadcast" "arp" "magic" "secureon" ]);
           default = [ "magic" ];
-          description = "The Wake-on-LAN policy.";
         };
       };
       # Upstream shares the top-level warnings/assertions options with the
@@ -191,33 +165,28 @@ let
 
   vswitchInterfaceOpts = { name, ... }: {
     options = {
-      name = mkOption { type = types.str; description = "Name of the interface"; };
-      vlan = mkOption { type = types.nullOr types.int; default = null; description = "Vlan tag"; };
-      type = mkOption { type = types.nullOr types.str; default = null; description = "Openvswitch type"; };
+      name = mkOption { type = types.str; };
+      vlan = mkOption { type = types.nullOr types.int; default = null; };
+      type = mkOption { type = types.nullOr types.str; default = null; };
     };
   };
 
-  hexChars = lib.stringToCharacters "0123456789abcdef";
-  isHexString = s: lib.all (c: lib.elem c hexChars) (lib.stringToCharacters (lib.toLower s));
+  isHostId = id: builtins.match "[0-9a-fA-F]{8}" id != null;
+  # The sysctl path component of an interface name ("." becomes "/").
+  sysctlName = iface: lib.replaceStrings [ "." ] [ "/" ] iface;
 in
 {
   options.networking = {
     hostName = mkOption {
       type = types.strMatching "^$|^[[:alnum:]]([[:alnum:]_-]{0,61}[[:alnum:]])?$";
       default = config.system.nixos.distroId;
-      description = "The name of the machine (a DNS label, not an FQDN).";
     };
     fqdn = mkOption {
       type = types.str;
       default =
         if cfg.hostName != "" && cfg.domain != null then "${cfg.hostName}.${cfg.domain}"
-        else throw ''
-          The FQDN is required but cannot be determined from `networking.hostName`
-          and `networking.domain`. Please ensure these options are set properly or
-          set `networking.fqdn` directly.
-        '';
+        else throw "networking.fqdn was read, but it has no default without networking.hostName and networking.domain; set those or networking.fqdn.";
       _lazyDefault = true;
-      description = "The fully qualified domain name of this host.";
     };
     fqdnOrHostName = mkOption {
       type = types.str;
@@ -225,69 +194,56 @@ in
       default =
         if cfg.domain != null || options.networking.fqdn.highestPrio < 1500 then cfg.fqdn else cfg.hostName;
       _lazyDefault = true;
-      description = "The FQDN, or just the host name if there is none.";
     };
     hostId = mkOption {
       type = types.nullOr types.str;
       default = null;
-      description = "The 32-bit host ID of the machine, as 8 hexadecimal characters.";
     };
     enableIPv6 = mkOption {
       type = types.bool;
       default = true;
-      description = "Whether to enable support for IPv6.";
     };
     defaultGateway = mkOption {
       type = types.nullOr (types.coercedTo types.str gatewayCoerce (types.submodule gatewayOpts));
       default = null;
-      description = "The default gateway.";
     };
     defaultGateway6 = mkOption {
       type = types.nullOr (types.coercedTo types.str gatewayCoerce (types.submodule gatewayOpts));
       default = null;
-      description = "The default IPv6 gateway.";
     };
     defaultGatewayWindowSize = mkOption {
       type = types.nullOr types.int;
       default = null;
-      description = "The window size of the default gateway.";
     };
     nameservers = mkOption {
       type = types.listOf types.str;
       default = [ ];
-      description = "The list of nameservers.";
     };
     search = mkOption {
       type = types.listOf types.str;
       default = [ ];
-      description = "The list of search paths used when resolving domain names.";
     };
     domain = mkOption {
       type = types.nullOr types.str;
       default = null;
-      description = "The domain.";
     };
     useHostResolvConf = mkOption {
       type = types.bool;
       default = false;
-      description = "In containers, whether to use the host's resolv.conf.";
     };
     localCommands = mkOption {
       type = types.lines;
       default = "";
-      description = "Shell commands run at the end of network-setup.";
     };
     interfaces = mkOption {
       type = types.attrsOf (types.submodule interfaceOpts);
       default = { };
-      description = "The configuration for each network interface.";
     };
     vswitches = mkOption {
       type = types.attrsOf (types.submodule {
         options = {
           interfaces = mkOption {
             type = types.attrsOf (types.submodule vswitchInterfaceOpts);
-            description = "The physical network interfaces connected by the vSwitch.";
           };
           controllers = mkOption { type = types.listOf types.str; default = [ ]; };
           openFlowRules = mkOption { type = types.lines; default = ""; };
@@ -297,140 +253,114 @@ in
         };
       });
       default = { };
-      description = "Open vSwitches.";
     };
     bridges = mkOption {
       type = types.attrsOf (types.submodule {
         options = {
           interfaces = mkOption {
             type = types.listOf types.str;
-            description = "The physical network interfaces connected by the bridge.";
           };
           rstp = mkOption {
             type = types.bool;
             default = false;
-            description = "Whether the bridge interface should enable rstp.";
           };
         };
       });
       default = { };
-      description = "Ethernet bridge devices.";
     };
     bonds = mkOption {
       type = types.attrsOf (types.submodule {
         options = {
           interfaces = mkOption {
             type = types.listOf types.str;
-            description = "The interfaces to bond together";
           };
           driverOptions = mkOption {
             type = types.attrsOf types.str;
             default = { };
-            description = "Options for the bonding driver.";
           };
           lacp_rate = mkOption {
             type = types.nullOr types.str;
             default = null;
-            description = "DEPRECATED, use `driverOptions`.";
           };
           miimon = mkOption {
             type = types.nullOr types.int;
             default = null;
-            description = "DEPRECATED, use `driverOptions`.";
           };
           mode = mkOption {
             type = types.nullOr types.str;
             default = null;
-            description = "DEPRECATED, use `driverOptions`.";
           };
           xmit_hash_policy = mkOption {
             type = types.nullOr types.str;
             default = null;
-            description = "DEPRECATED, use `driverOptions`.";
           };
         };
       });
       default = { };
-      description = "Bond devices.";
     };
     macvlans = mkOption {
       type = types.attrsOf (types.submodule {
         options = {
           interface = mkOption {
             type = types.str;
-            description = "The interface the macvlan will transmit packets through.";
           };
           mode = mkOption {
             type = types.nullOr types.str;
             default = null;
-            description = "The mode of the macvlan device.";
           };
         };
       });
       default = { };
-      description = "macvlan interfaces.";
     };
     vlans = mkOption {
       type = types.attrsOf (types.submodule {
         options = {
           id = mkOption {
             type = types.int;
-            description = "The vlan identifier";
           };
           interface = mkOption {
             type = types.str;
-            description = "The interface the vlan will transmit packets through.";
           };
         };
       });
       default = { };
-      description = "VLAN devices.";
     };
     useDHCP = mkOption {
       type = types.bool;
       default = true;
-      description = "Whether to use DHCP on interfaces without static IPv4 addresses.";
     };
     useNetworkd = mkOption {
       type = types.bool;
       default = false;
-      description = "Whether to use systemd-networkd as the network configuration backend.";
     };
     tempAddresses = mkOption {
-      type = types.enum (lib.attrNames tempaddrValues);
+      type = types.enum (builtins.attrNames useTempaddr);
       default = if cfg.enableIPv6 then "default" else "disabled";
-      description = "IPv6 privacy extensions for interfaces not configured explicitly.";
     };
     hosts = mkOption {
       type = types.attrsOf (types.listOf types.str);
       default = { };
-      description = "Locally defined maps of hostnames to IP addresses.";
     };
     extraHosts = mkOption {
       type = types.lines;
       default = "";
-      description = "Additional verbatim entries to be appended to /etc/hosts.";
     };
   };
 
   config = {
+    # The interface submodules' own warnings and assertions (renamed options).
     warnings = lib.concatMap (i: i.warnings) interfaces;
     assertions =
+      let
+        check = ok: message: { assertion = ok; inherit message; };
+        perInterface = i: [
+          (check (lib.stringLength i.name <= 15) "networking.interfaces.${i.name}: the name has more than 15 characters")
+          (check (!(i.virtual && i.virtualType == "tun") || i.macAddress == null) "networking.interfaces.${i.name}: a tun device cannot have macAddress")
+        ];
+      in
       lib.concatMap (i: i.assertions) interfaces
-      ++ map (i: {
-        assertion = lib.stringLength i.name < 16;
-        message = ''
-          The name of networking.interfaces."${i.name}" is too long, it needs to be less than 16 characters.
-        '';
-      }) interfaces
-      ++ map (i: {
-        assertion = (i.virtual && i.virtualType == "tun") -> i.macAddress == null;
-        message = "Setting a MAC Address for tun device ${i.name} isn't supported.";
-      }) interfaces
-      ++ [{
-        assertion = cfg.hostId == null || (lib.stringLength cfg.hostId == 8 && isHexString cfg.hostId);
-        message = "Invalid value given to the networking.hostId option.";
-      }];
+      ++ lib.concatMap perInterface interfaces
+      ++ [ (check (cfg.hostId == null || isHostId cfg.hostId) "networking.hostId must be 8 hexadecimal digits") ];
 
     boot.kernel.sysctl =
       {
@@ -438,23 +368,22 @@ in
         "net.ipv6.conf.all.disable_ipv6" = mkDefault (!cfg.enableIPv6);
         "net.ipv6.conf.default.disable_ipv6" = mkDefault (!cfg.enableIPv6);
         "net.ipv4.ping_group_range" = mkDefault "0 2147483647";
-        "net.ipv6.conf.default.use_tempaddr" = tempaddrValues.${cfg.tempAddresses}.sysctl;
+        "net.ipv6.conf.default.use_tempaddr" = useTempaddr.${cfg.tempAddresses};
       }
-      // lib.listToAttrs (map
-        (i: lib.nameValuePair "net.ipv4.conf.${lib.replaceStrings [ "." ] [ "/" ] i.name}.proxy_arp" i.proxyARP)
-        interfaces)
-      // lib.listToAttrs (map
-        (i: lib.nameValuePair "net.ipv6.conf.${lib.replaceStrings [ "." ] [ "/" ] i.name}.use_tempaddr"
-          tempaddrValues.${i.tempAddress}.sysctl)
-        interfaces);
+      // lib.concatMapAttrs
+        (_: i: {
+          "net.ipv4.conf.${sysctlName i.name}.proxy_arp" = i.proxyARP;
+          "net.ipv6.conf.${sysctlName i.name}.use_tempaddr" = useTempaddr.${i.tempAddress};
+        })
+        cfg.interfaces;
 
-    environment.etc.hostname = mkIf (cfg.hostName != "") { text = cfg.hostName + "\n"; };
+    environment.etc.hostname = mkIf (cfg.hostName != "") { text = "${cfg.hostName}\n"; };
 
-    systemd.network.links = lib.listToAttrs (map
-      (i: lib.nameValuePair "40-${i.name}" {
+    systemd.network.links = lib.listToAttrs (lib.concatMap
+      (i: lib.optional i.wakeOnLan.enable (lib.nameValuePair "40-${i.name}" {
         matchConfig.OriginalName = i.name;
-        linkConfig.WakeOnLan = lib.concatStringsSep " " i.wakeOnLan.policy;
-      })
-      (lib.filter (i: i.wakeOnLan.enable) interfaces));
+        linkConfig.WakeOnLan = toString i.wakeOnLan.policy;
+      }))
+      interfaces);
   };
 }

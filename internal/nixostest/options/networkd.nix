@@ -1,15 +1,19 @@
 # systemd.network.enable and systemd.network.links.<name>
 #
-# Types from NixOS/nixpkgs nixos/modules/system/boot/networkd.nix (stored copy
-# in nixfmt style, 2025: linkOptions = commonNetworkOptions // { enable;
-# linkConfig = addCheck (attrsOf unitOption) check.link.sectionLink }) and
-# nixos/lib/systemd-unit-options.nix / systemd-lib.nix (unitOption: lists
-# concatenate, other values must be equal; commonNetworkOptions: enable,
-# matchConfig = attrsOf unitOption, extraConfig = lines). The [Link] check
-# keeps upstream's list of allowed fields and its checks of MACAddressPolicy,
-# MACAddress, MTUBytes, BitsPerSecond, Duplex, AutoNegotiation, WakeOnLan and
-# Port; like upstream, a failed check names the option and its type, and
-# traces the reason. Declarations written for hlcgen's test harness.
+# Types and defaults from NixOS/nixpkgs nixos/modules/system/boot/networkd.nix
+# (stored copy in nixfmt style, 2025: a link unit has the common network
+# options plus enable, and linkConfig is an attrsOf unitOption checked as a
+# [Link] section) and nixos/lib/systemd-unit-options.nix / systemd-lib.nix
+# (unitOption: lists concatenate, other values must be equal; common network
+# options: enable, matchConfig = attrsOf unitOption, extraConfig = lines).
+#
+# The declarations and the check are written for hlcgen's test harness. The
+# [Link] check accepts the fields nixpkgs allows there (the list below) and
+# tests the values nixpkgs tests: MACAddressPolicy, Duplex, AutoNegotiation
+# and Port against their allowed values, MACAddress as 17 characters of hex
+# digits and colons, MTUBytes and BitsPerSecond as digits with an optional
+# K/M/G/T, WakeOnLan as "off" or space-separated policies. As with nixpkgs, a
+# failed check fails the option's type and the problems are traced.
 { config, lib, ... }:
 let
   inherit (lib) mkOption types;
@@ -17,90 +21,86 @@ let
   unitOption = lib.mkOptionType {
     name = "systemd option";
     merge = loc: defs:
-      let defs' = lib.filterOverrides defs; in
-      if lib.any (def: lib.isList def.value) defs' then lib.concatMap (def: lib.toList def.value) defs'
-      else lib.mergeEqualOption loc defs';
+      if lib.any (d: builtins.isList d.value) defs then lib.concatMap (d: lib.toList d.value) defs
+      else lib.mergeEqualOption loc defs;
   };
 
-  boolValues = [ true false "yes" "no" ];
-
-  assertOnlyFields = fields: group: attr:
-    let badFields = lib.filter (name: !lib.elem name fields) (lib.attrNames attr); in
-    lib.optional (badFields != [ ]) "Systemd ${group} has extra fields [${lib.concatStringsSep " " badFields}].";
-  assertValueOneOf = name: values: group: attr:
-    lib.optional (attr ? ${name} && !lib.elem attr.${name} values)
-      "Systemd ${group} field `${name}' cannot have value `${toString attr.${name}}'.";
-  assertValuesSomeOfOr = name: values: default: group: attr:
-    lib.optional (attr ? ${name}
-      && !((lib.all (x: lib.elem x values) (lib.splitString " " (toString attr.${name}))) || attr.${name} == default))
-      "Systemd ${group} field `${name}' cannot have value `${toString attr.${name}}'.";
-  hexChars = lib.stringToCharacters "0123456789abcdefABCDEF";
-  isMacAddress = s: lib.stringLength s == 17
-    && lib.all (bytes: lib.all (c: lib.elem c hexChars) (lib.stringToCharacters bytes)) (lib.splitString ":" s);
-  assertMacAddress = name: group: attr:
-    lib.optional (attr ? ${name} && !isMacAddress attr.${name})
-      "Systemd ${group} field `${name}' must be a valid MAC address.";
-  isByteFormat = s: builtins.match "[0-9]+[KMGT]?" (toString s) != null;
-  assertByteFormat = name: group: attr:
-    lib.optional (attr ? ${name} && !isByteFormat attr.${name})
-      "Systemd ${group} field `${name}' must be in byte format [0-9]+[KMGT].";
-  checkUnitConfig = group: checks: attrs:
-    let errors = lib.concatMap (c: c group attrs) checks; in
-    if errors == [ ] then true else builtins.trace (lib.concatStringsSep "\n" errors) false;
-
-  sectionLink = checkUnitConfig "Link" [
-    (assertOnlyFields [
-      "Description" "Property" "ImportProperty" "UnsetProperty" "Alias" "MACAddressPolicy" "MACAddress"
-      "NamePolicy" "Name" "AlternativeNamesPolicy" "AlternativeName" "TransmitQueues" "ReceiveQueues"
-      "TransmitQueueLength" "MTUBytes" "BitsPerSecond" "Duplex" "AutoNegotiation" "WakeOnLan"
-      "WakeOnLanPassword" "Port" "Advertise" "ReceiveChecksumOffload" "TransmitChecksumOffload"
-      "TCPSegmentationOffload" "TCP6SegmentationOffload" "GenericSegmentationOffload"
-      "PartialGenericSegmentationOffload" "GenericReceiveOffload" "GenericReceiveOffloadHardware"
-      "LargeReceiveOffload" "ReceivePacketSteeringCPUMask" "ReceiveVLANCTAGHardwareAcceleration"
-      "TransmitVLANCTAGHardwareAcceleration" "ReceiveVLANCTAGFilter" "TransmitVLANSTAGHardwareAcceleration"
-      "NTupleFilter" "ReceiveFCS" "ReceiveAll" "RxChannels" "TxChannels" "OtherChannels" "CombinedChannels"
-      "RxBufferSize" "RxMiniBufferSize" "RxJumboBufferSize" "TxBufferSize" "RxFlowControl"
-      "TxFlowControl" "AutoNegotiationFlowControl" "GenericSegmentOffloadMaxBytes"
-      "GenericSegmentOffloadMaxSegments" "UseAdaptiveRxCoalesce" "UseAdaptiveTxCoalesce" "RxCoalesceSec"
-      "RxCoalesceIrqSec" "RxCoalesceLowSec" "RxCoalesceHighSec" "TxCoalesceSec" "TxCoalesceIrqSec"
-      "TxCoalesceLowSec" "TxCoalesceHighSec" "RxMaxCoalescedFrames" "RxMaxCoalescedIrqFrames"
-      "RxMaxCoalescedLowFrames" "RxMaxCoalescedHighFrames" "TxMaxCoalescedFrames"
-      "TxMaxCoalescedIrqFrames" "TxMaxCoalescedLowFrames" "TxMaxCoalescedHighFrames"
-      "CoalescePacketRateLow" "CoalescePacketRateHigh" "CoalescePacketRateSampleIntervalSec"
-      "StatisticsBlockCoalesceSec" "MDI" "SR-IOVVirtualFunctions" "ScatterGather"
-      "ScatterGatherFragmentList" "TCPECNSegmentationOffload" "TCPMangleIdSegmentationOffload"
-      "GenericReceiveOffloadList" "GenericReceiveOffloadUDPForwarding"
-    ])
-    (assertValueOneOf "MACAddressPolicy" [ "persistent" "random" "none" ])
-    (assertMacAddress "MACAddress")
-    (assertByteFormat "MTUBytes")
-    (assertByteFormat "BitsPerSecond")
-    (assertValueOneOf "Duplex" [ "half" "full" ])
-    (assertValueOneOf "AutoNegotiation" boolValues)
-    (assertValuesSomeOfOr "WakeOnLan" [ "phy" "unicast" "multicast" "broadcast" "arp" "magic" "secureon" ] "off")
-    (assertValueOneOf "Port" [ "tp" "aui" "bnc" "mii" "fibre" ])
+  linkFields = [
+    "Description" "Property" "ImportProperty" "UnsetProperty" "Alias" "MACAddressPolicy" "MACAddress"
+    "NamePolicy" "Name" "AlternativeNamesPolicy" "AlternativeName" "TransmitQueues" "ReceiveQueues"
+    "TransmitQueueLength" "MTUBytes" "BitsPerSecond" "Duplex" "AutoNegotiation" "WakeOnLan"
+    "WakeOnLanPassword" "Port" "Advertise" "ReceiveChecksumOffload" "TransmitChecksumOffload"
+    "TCPSegmentationOffload" "TCP6SegmentationOffload" "GenericSegmentationOffload"
+    "PartialGenericSegmentationOffload" "GenericReceiveOffload" "GenericReceiveOffloadHardware"
+    "LargeReceiveOffload" "ReceivePacketSteeringCPUMask" "ReceiveVLANCTAGHardwareAcceleration"
+    "TransmitVLANCTAGHardwareAcceleration" "ReceiveVLANCTAGFilter" "TransmitVLANSTAGHardwareAcceleration"
+    "NTupleFilter" "ReceiveFCS" "ReceiveAll" "RxChannels" "TxChannels" "OtherChannels" "CombinedChannels"
+    "RxBufferSize" "RxMiniBufferSize" "RxJumboBufferSize" "TxBufferSize" "RxFlowControl"
+    "TxFlowControl" "AutoNegotiationFlowControl" "GenericSegmentOffloadMaxBytes"
+    "GenericSegmentOffloadMaxSegments" "UseAdaptiveRxCoalesce" "UseAdaptiveTxCoalesce" "RxCoalesceSec"
+    "RxCoalesceIrqSec" "RxCoalesceLowSec" "RxCoalesceHighSec" "TxCoalesceSec" "TxCoalesceIrqSec"
+    "TxCoalesceLowSec" "TxCoalesceHighSec" "RxMaxCoalescedFrames" "RxMaxCoalescedIrqFrames"
+    "RxMaxCoalescedLowFrames" "RxMaxCoalescedHighFrames" "TxMaxCoalescedFrames"
+    "TxMaxCoalescedIrqFrames" "TxMaxCoalescedLowFrames" "TxMaxCoalescedHighFrames"
+    "CoalescePacketRateLow" "CoalescePacketRateHigh" "CoalescePacketRateSampleIntervalSec"
+    "StatisticsBlockCoalesceSec" "MDI" "SR-IOVVirtualFunctions" "ScatterGather"
+    "ScatterGatherFragmentList" "TCPECNSegmentationOffload" "TCPMangleIdSegmentationOffload"
+    "GenericReceiveOffloadList" "GenericReceiveOffloadUDPForwarding"
   ];
+  wakeOnLanPolicies = [ "phy" "unicast" "multicast" "broadcast" "arp" "magic" "secureon" ];
+
+  # Per checked field: a predicate on its value and what the value should be.
+  linkValueChecks =
+    let
+      among = values: { ok = v: builtins.elem v values; want = "one of ${toString (map builtins.toJSON values)}"; };
+      bytes = { ok = v: builtins.match "[0-9]+[KMGT]?" (toString v) != null; want = "digits with an optional K, M, G or T"; };
+    in
+    {
+      MACAddressPolicy = among [ "persistent" "random" "none" ];
+      MACAddress = {
+        ok = v: builtins.isString v && builtins.stringLength v == 17 && builtins.match "[0-9a-fA-F:]*" v != null;
+        want = "a MAC address";
+      };
+      MTUBytes = bytes;
+      BitsPerSecond = bytes;
+      Duplex = among [ "half" "full" ];
+      AutoNegotiation = among [ true false "yes" "no" ];
+      WakeOnLan = {
+        ok = v: v == "off" || lib.all (p: builtins.elem p wakeOnLanPolicies) (lib.splitString " " (toString v));
+        want = "off, or some of ${toString wakeOnLanPolicies}";
+      };
+      Port = among [ "tp" "aui" "bnc" "mii" "fibre" ];
+    };
+
+  linkProblems = section:
+    let
+      unknown = lib.filter (f: !(builtins.elem f linkFields)) (builtins.attrNames section);
+      badValue = f: c: lib.optional (section ? ${f} && !(c.ok section.${f}))
+        "networkd [Link]: ${f} = ${lib.generators.toPretty { } section.${f}} should be ${c.want}";
+    in
+    lib.optional (unknown != [ ]) "networkd [Link]: unknown fields ${toString unknown}"
+    ++ lib.concatLists (lib.mapAttrsToList badValue linkValueChecks);
+
+  isLinkSection = section:
+    let problems = linkProblems section; in
+    problems == [ ] || builtins.trace (lib.concatStringsSep "\n" problems) false;
 
   linkOptions = {
     enable = mkOption {
       type = types.bool;
       default = true;
-      description = "Whether to enable this .link unit.";
     };
     matchConfig = mkOption {
       type = types.attrsOf unitOption;
       default = { };
-      description = "Options of the [Match] section.";
     };
     extraConfig = mkOption {
       type = types.lines;
       default = "";
-      description = "Extra configuration appended to the unit.";
     };
     linkConfig = mkOption {
-      type = types.addCheck (types.attrsOf unitOption) sectionLink;
+      type = types.addCheck (types.attrsOf unitOption) isLinkSection;
       default = { };
-      description = "Options of the [Link] section, see systemd.link(5).";
     };
   };
 in
@@ -109,12 +109,10 @@ in
     enable = mkOption {
       type = types.bool;
       default = false;
-      description = "Whether to enable networkd or not.";
     };
     links = mkOption {
       type = types.attrsOf (types.submodule [{ options = linkOptions; }]);
       default = { };
-      description = "Definition of systemd network links (.link units).";
     };
   };
 }

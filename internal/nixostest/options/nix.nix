@@ -1,45 +1,45 @@
 # nix.*
 #
-# nix.settings types from NixOS/nixpkgs nixos/modules/config/nix.nix
-# (semanticConfType = attrsOf (either confAtom (listOf confAtom)), confAtom =
-# nullOr (oneOf [bool int float str path package]), read in stored copies);
-# the typed settings (trusted-users, substituters, ...) and the other nix.*
-# options as the NixOS manual documents them (not read). Declarations written
-# for hlcgen's test harness.
+# Types and defaults: nix.settings from NixOS/nixpkgs
+# nixos/modules/config/nix.nix (read in stored copies: settings are an
+# attrsOf (either atom (listOf atom)), an atom being null, bool, int, float,
+# str, path or package); the typed settings (trusted-users, substituters, ...)
+# and the other nix.* options as the NixOS manual documents them (not read).
 #
-# Config logic kept from upstream: cache.nixos.org is appended to
-# substituters and its key to trusted-public-keys.
+# The declarations and the config logic are written for hlcgen's test
+# harness. As on NixOS, https://cache.nixos.org/ is added after the other
+# substituters and its public key to trusted-public-keys.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
-  confAtom = types.nullOr (types.oneOf [ types.bool types.int types.float types.str types.path types.package ]) // {
-    description = "Nix config atom (null, bool, int, float, str, path or package)";
+  settingValue = types.nullOr (types.oneOf [ types.bool types.int types.float types.str types.path types.package ]) // {
+    description = "nix.conf value (null, Boolean, number, string, path or package)";
   };
-  semanticConfType = types.attrsOf (types.either confAtom (types.listOf confAtom));
+  settingsType = types.attrsOf (types.either settingValue (types.listOf settingValue));
 in
 {
   options.nix = {
-    enable = mkOption { type = types.bool; default = true; description = "Whether to enable Nix."; };
-    package = mkOption { type = types.package; default = pkgs.nix; description = "The Nix package."; };
-    nixPath = mkOption { type = types.listOf types.str; default = [ ]; description = "The default Nix expression search path."; };
-    extraOptions = mkOption { type = types.lines; default = ""; description = "Additional text appended to nix.conf."; };
-    checkConfig = mkOption { type = types.bool; default = true; description = "Whether to check nix.conf."; };
-    channel.enable = mkOption { type = types.bool; default = true; description = "Whether the nix-channel command is available."; };
+    enable = mkOption { type = types.bool; default = true; };
+    package = mkOption { type = types.package; default = pkgs.nix; };
+    nixPath = mkOption { type = types.listOf types.str; default = [ ]; };
+    extraOptions = mkOption { type = types.lines; default = ""; };
+    checkConfig = mkOption { type = types.bool; default = true; };
+    channel.enable = mkOption { type = types.bool; default = true; };
     gc = {
-      automatic = mkOption { type = types.bool; default = false; description = "Automatically run the garbage collector."; };
-      dates = mkOption { type = types.either types.singleLineStr (types.listOf types.str); default = [ "03:15" ]; description = "When to run the collector."; };
-      options = mkOption { type = types.str; default = ""; description = "Options for nix-collect-garbage."; };
-      persistent = mkOption { type = types.bool; default = true; description = "Persistent timer."; };
-      randomizedDelaySec = mkOption { type = types.singleLineStr; default = "0"; description = "Random delay."; };
+      automatic = mkOption { type = types.bool; default = false; };
+      dates = mkOption { type = types.either types.singleLineStr (types.listOf types.str); default = [ "03:15" ]; };
+      options = mkOption { type = types.str; default = ""; };
+      persistent = mkOption { type = types.bool; default = true; };
+      randomizedDelaySec = mkOption { type = types.singleLineStr; default = "0"; };
     };
     optimise = {
-      automatic = mkOption { type = types.bool; default = false; description = "Automatically optimise the store."; };
-      dates = mkOption { type = types.listOf types.str; default = [ "03:45" ]; description = "When to optimise."; };
+      automatic = mkOption { type = types.bool; default = false; };
+      dates = mkOption { type = types.listOf types.str; default = [ "03:45" ]; };
     };
-    distributedBuilds = mkOption { type = types.bool; default = false; description = "Whether to distribute builds."; };
+    distributedBuilds = mkOption { type = types.bool; default = false; };
     settings = mkOption {
       type = types.submodule {
-        freeformType = semanticConfType;
+        freeformType = settingsType;
         options = {
           max-jobs = mkOption { type = types.either types.int (types.enum [ "auto" ]); default = "auto"; };
           auto-optimise-store = mkOption { type = types.bool; default = false; };
@@ -56,7 +56,6 @@ in
         };
       };
       default = { };
-      description = "Configuration for Nix, see nix.conf(5).";
     };
   };
 

@@ -1,26 +1,28 @@
 # services.openssh.* and users.users.<name>.openssh.*
 #
-# Types from NixOS/nixpkgs nixos/modules/services/networking/ssh/sshd.nix
-# (stored copy in nixfmt style whose settings submodule has typed
-# PasswordAuthentication/KbdInteractiveAuthentication = nullOr bool and
-# PermitRootLogin = nullOr (enum ...), freeformType = the keyValue format's
-# type, and whose KexAlgorithms default includes mlkem768x25519-sha256).
-# The freeform atom type follows pkgs.formats.keyValue (nixpkgs
-# pkgs/pkgs-lib/formats.nix, not read). services.openssh.package defaults to
-# programs.ssh.package upstream; here to pkgs.openssh. Declarations written
-# for hlcgen's test harness.
+# Types and defaults from NixOS/nixpkgs nixos/modules/services/networking/ssh/sshd.nix
+# (stored copy in nixfmt style, no commit recorded, whose settings submodule
+# has typed PasswordAuthentication/KbdInteractiveAuthentication = nullOr bool
+# and PermitRootLogin = nullOr (enum ...), freeformType = the keyValue
+# format's type, and whose KexAlgorithms default includes
+# mlkem768x25519-sha256). The freeform value type follows pkgs.formats.keyValue
+# (nixpkgs pkgs/pkgs-lib/formats.nix, not read). services.openssh.package
+# defaults to programs.ssh.package upstream; here to pkgs.openssh.
 #
-# Config logic kept from upstream: the renamed and removed options, the
-# assertions on duplicate setting names and listen addresses, the firewall
-# ports, /etc/ssh/authorized_keys.d/<user> (keyFiles are read, so they must
-# exist), and the defaults of moduliFile and sftpServerExecutable.
+# The declarations and the config logic are written for hlcgen's test
+# harness. Like the real module it keeps the old option names working
+# (renamed into settings, or removed), fails on settings whose names differ
+# only in case and on listenAddresses without addr, opens `ports` in the
+# firewall when openFirewall is set, writes every user's authorized keys to
+# /etc/ssh/authorized_keys.d/<user> (reading keyFiles, so they must exist),
+# and derives authorizedKeysFiles, moduliFile and sftpServerExecutable.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types;
   cfg = config.services.openssh;
 
   settingsAtom = types.nullOr (types.oneOf [ types.bool types.int types.float types.str types.path ]) // {
-    description = "atom (null, bool, int, float or string)";
+    description = "sshd_config value (null, Boolean, number or string)";
   };
   settingsType = types.attrsOf settingsAtom;
 
@@ -29,33 +31,32 @@ let
       keyFiles = mkOption {
         type = types.listOf types.path;
         default = [ ];
-        description = "Files each containing one OpenSSH public key.";
       };
       keys = mkOption {
         type = types.listOf types.singleLineStr;
         default = [ ];
-        description = "Verbatim OpenSSH public keys.";
       };
     };
     options.openssh.authorizedPrincipals = mkOption {
       type = types.listOf types.singleLineStr;
       default = [ ];
-      description = "Verbatim principal names.";
     };
   };
 
-  usersWithKeys = lib.attrValues (lib.filterAttrs
-    (n: u: u.openssh.authorizedKeys.keys != [ ] || u.openssh.authorizedKeys.keyFiles != [ ])
-    config.users.users);
-  authKeysFiles = lib.listToAttrs (map
-    (u: lib.nameValuePair "ssh/authorized_keys.d/${u.name}" {
+  # /etc/ssh/authorized_keys.d/<user>: the user's keys, then the keys read
+  # from each of their keyFiles.
+  authorizedKeysFile = u:
+    let k = u.openssh.authorizedKeys; in
+    {
       mode = "0444";
-      source = pkgs.writeText "${u.name}-authorized_keys" ''
-        ${lib.concatStringsSep "\n" u.openssh.authorizedKeys.keys}
-        ${lib.concatMapStrings (f: lib.readFile f + "\n") u.openssh.authorizedKeys.keyFiles}
-      '';
-    })
-    usersWithKeys);
+      source = pkgs.writeText "authorized-keys-${u.name}"
+        (lib.concatMapStrings (key: key + "\n") (k.keys ++ map lib.readFile k.keyFiles));
+    };
+  authorizedKeysFiles = lib.concatMapAttrs
+    (_: u:
+      let k = u.openssh.authorizedKeys; in
+      lib.optionalAttrs (k.keys != [ ] || k.keyFiles != [ ]) { "ssh/authorized_keys.d/${u.name}" = authorizedKeysFile u; })
+    config.users.users;
 
   rename = from: to: lib.mkRenamedOptionModule [ "services" "openssh" from ] ([ "services" "openssh" ] ++ to);
 in
@@ -73,41 +74,39 @@ in
     (rename "kexAlgorithms" [ "settings" "KexAlgorithms" ])
     (rename "gatewayPorts" [ "settings" "GatewayPorts" ])
     (rename "forwardX11" [ "settings" "X11Forwarding" ])
-    (lib.mkRemovedOptionModule [ "services" "openssh" "banner" ] "Use services.openssh.settings.Banner instead.")
+    (lib.mkRemovedOptionModule [ "services" "openssh" "banner" ] "Set services.openssh.settings.Banner.")
   ];
 
   options.services.openssh = {
-    enable = mkOption { type = types.bool; default = false; description = "Whether to enable the OpenSSH secure shell daemon."; };
-    package = mkOption { type = types.package; default = pkgs.openssh; description = "OpenSSH package to use for sshd."; };
-    allowSFTP = mkOption { type = types.bool; default = true; description = "Whether to enable the SFTP subsystem."; };
-    authorizedKeysCommand = mkOption { type = types.str; default = "none"; description = "Program to look up the user's public keys."; };
-    authorizedKeysCommandUser = mkOption { type = types.str; default = "nobody"; description = "User running AuthorizedKeysCommand."; };
-    authorizedKeysFiles = mkOption { type = types.listOf types.str; default = [ ]; description = "Files to read authorized keys from."; };
-    authorizedKeysInHomedir = mkOption { type = types.bool; default = true; description = "Enables ~/.ssh/authorized_keys."; };
-    enableRecommendedAlgorithms = mkOption { type = types.bool; default = true; description = "Use algorithms recommended by NixOS."; };
-    extraConfig = mkOption { type = types.lines; default = ""; description = "Verbatim contents of sshd_config."; };
-    generateHostKeys = mkOption { type = types.bool; default = cfg.enable; description = "Whether to generate SSH host keys."; };
+    enable = mkOption { type = types.bool; default = false; };
+    package = mkOption { type = types.package; default = pkgs.openssh; };
+    allowSFTP = mkOption { type = types.bool; default = true; };
+    authorizedKeysCommand = mkOption { type = types.str; default = "none"; };
+    authorizedKeysCommandUser = mkOption { type = types.str; default = "nobody"; };
+    authorizedKeysFiles = mkOption { type = types.listOf types.str; default = [ ]; };
+    authorizedKeysInHomedir = mkOption { type = types.bool; default = true; };
+    enableRecommendedAlgorithms = mkOption { type = types.bool; default = true; };
+    extraConfig = mkOption { type = types.lines; default = ""; };
+    generateHostKeys = mkOption { type = types.bool; default = cfg.enable; };
     hostKeys = mkOption {
       type = types.listOf types.attrs;
       default = [
         { bits = 4096; path = "/etc/ssh/ssh_host_rsa_key"; type = "rsa"; }
         { path = "/etc/ssh/ssh_host_ed25519_key"; type = "ed25519"; }
       ];
-      description = "SSH host keys to generate.";
     };
     listenAddresses = mkOption {
       type = types.listOf (types.submodule {
         options = {
-          addr = mkOption { type = types.nullOr types.str; default = null; description = "Address to listen to."; };
-          port = mkOption { type = types.nullOr types.port; default = null; description = "Port to listen to."; };
+          addr = mkOption { type = types.nullOr types.str; default = null; };
+          port = mkOption { type = types.nullOr types.port; default = null; };
         };
       });
       default = [ ];
-      description = "Addresses and ports to listen on.";
     };
-    moduliFile = mkOption { type = types.path; _lazy = true; description = "Path to the moduli file."; };
-    openFirewall = mkOption { type = types.bool; default = true; description = "Whether to open the ports in the firewall."; };
-    ports = mkOption { type = types.listOf types.port; default = [ 22 ]; description = "Ports the SSH daemon listens on."; };
+    moduliFile = mkOption { type = types.path; _lazy = true; };
+    openFirewall = mkOption { type = types.bool; default = true; };
+    ports = mkOption { type = types.listOf types.port; default = [ 22 ]; };
     settings = mkOption {
       type = types.submodule ({ name, ... }: {
         freeformType = settingsType;
@@ -150,21 +149,18 @@ in
             type = types.nullOr (types.enum [ "yes" "without-password" "prohibit-password" "forced-commands-only" "no" ]);
             default = "prohibit-password";
           };
-          PrintMotd = lib.mkEnableOption "printing /etc/motd when a user logs in interactively" // {
-            type = types.nullOr types.bool;
-          };
+          PrintMotd = mkOption { type = types.nullOr types.bool; default = false; };
           StrictModes = mkOption { type = types.nullOr types.bool; default = true; };
           UseDns = mkOption { type = types.nullOr types.bool; default = false; };
-          UsePAM = lib.mkEnableOption "PAM authentication" // { default = true; type = types.nullOr types.bool; };
+          UsePAM = mkOption { type = types.nullOr types.bool; default = true; };
           X11Forwarding = mkOption { type = types.nullOr types.bool; default = false; };
         };
       });
       default = { };
-      description = "Configuration for sshd_config(5).";
     };
-    sftpFlags = mkOption { type = types.listOf types.str; default = [ ]; description = "Command line flags for sftp-server."; };
-    sftpServerExecutable = mkOption { type = types.str; _lazy = true; description = "The sftp server executable."; };
-    startWhenNeeded = mkOption { type = types.bool; default = false; description = "Socket-activate sshd."; };
+    sftpFlags = mkOption { type = types.listOf types.str; default = [ ]; };
+    sftpServerExecutable = mkOption { type = types.str; _lazy = true; };
+    startWhenNeeded = mkOption { type = types.bool; default = false; };
   };
 
   options.users.users = mkOption {
@@ -174,27 +170,27 @@ in
   config = lib.mkIf cfg.enable {
     assertions =
       let
-        duplicates = lib.filter (l: lib.length l > 1)
-          (lib.attrValues (builtins.groupBy lib.toLower (builtins.attrNames cfg.settings)));
+        byLowerName = builtins.groupBy lib.toLower (builtins.attrNames cfg.settings);
+        clashes = lib.filter (names: builtins.length names > 1) (builtins.attrValues byLowerName);
       in
       [{
-        assertion = lib.length duplicates == 0;
-        message = "Duplicate sshd config key; does your capitalization match the option's? Duplicate keys: ${lib.concatMapStringsSep ", " (d: "(${lib.concatStringsSep ", " d})") duplicates}";
+        assertion = clashes == [ ];
+        message = "sshd: settings differ only in case: ${lib.concatMapStringsSep "; " toString clashes}";
       }]
-      ++ map ({ addr, ... }: {
-        assertion = addr != null;
-        message = "addr must be specified in each listenAddresses entry";
+      ++ lib.imap1 (n: l: {
+        assertion = l.addr != null;
+        message = "sshd: listenAddresses entry ${toString n} has no addr";
       }) cfg.listenAddresses;
 
-    environment.etc = authKeysFiles // {
-      "ssh/moduli".source = cfg.moduliFile;
+    environment.etc = authorizedKeysFiles // { "ssh/moduli".source = cfg.moduliFile; };
+
+    networking.firewall.allowedTCPPorts = lib.mkIf cfg.openFirewall cfg.ports;
+
+    services.openssh = {
+      authorizedKeysFiles =
+        lib.optional cfg.authorizedKeysInHomedir "%h/.ssh/authorized_keys" ++ [ "/etc/ssh/authorized_keys.d/%u" ];
+      moduliFile = lib.mkDefault "${cfg.package}/etc/ssh/moduli";
+      sftpServerExecutable = lib.mkDefault "${cfg.package}/libexec/sftp-server";
     };
-
-    networking.firewall.allowedTCPPorts = lib.optionals cfg.openFirewall cfg.ports;
-
-    services.openssh.authorizedKeysFiles =
-      lib.optional cfg.authorizedKeysInHomedir "%h/.ssh/authorized_keys" ++ [ "/etc/ssh/authorized_keys.d/%u" ];
-    services.openssh.moduliFile = lib.mkDefault "${cfg.package}/etc/ssh/moduli";
-    services.openssh.sftpServerExecutable = lib.mkDefault "${cfg.package}/libexec/sftp-server";
   };
 }

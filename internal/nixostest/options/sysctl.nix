@@ -1,25 +1,30 @@
 # boot.kernel.sysctl
 #
-# Types from NixOS/nixpkgs nixos/modules/config/sysctl.nix (stored copy whose
-# submodule declares net.core.rmem_max and net.core.wmem_max with the
-# "highest value wins" merge, and whose freeform values are the "sysctl option
-# value" type: bool, string, int or null, merged with mergeOneOption).
-# Declarations written for hlcgen's test harness.
+# Types and defaults from NixOS/nixpkgs nixos/modules/config/sysctl.nix
+# (stored copy, no commit recorded, whose submodule declares
+# net.core.rmem_max and net.core.wmem_max merged by taking the highest value,
+# and whose freeform values are Booleans, strings, integers or null, each
+# defined once: mergeOneOption). The NixOS-wide sysctl defaults below (values
+# at mkDefault) are the ones that module sets.
 #
-# Config logic kept from upstream: the NixOS-wide defaults (mkDefault) and
-# /etc/sysctl.d/60-nixos.conf.
+# The declarations and the config logic are written for hlcgen's test
+# harness; like NixOS, the settings that are not null are written to
+# /etc/sysctl.d/60-nixos.conf (false as 0).
 { config, lib, ... }:
 let
   inherit (lib) mkOption types;
+  # A value may also arrive still wrapped in mkOverride (as in nixpkgs, the
+  # check looks through one such wrapper).
+  isSysctlValue = v: v == null || builtins.isBool v || builtins.isString v || builtins.isInt v;
   sysctlOption = lib.mkOptionType {
     name = "sysctl option value";
-    check = val:
-      let checkType = x: lib.isBool x || lib.isString x || lib.isInt x || x == null;
-      in checkType val || ((val._type or "") == "override" && checkType val.content);
-    merge = loc: defs: lib.mergeOneOption loc defs;
+    check = v: isSysctlValue v || (lib.isAttrs v && (v._type or null) == "override" && isSysctlValue v.content);
+    merge = lib.mergeOneOption;
   };
+  # The highest of all definitions (the options wrap it in nullOr, which
+  # deals with null).
   highestValueType = types.ints.unsigned // {
-    merge = loc: defs: lib.foldl (a: b: if b.value == null then null else lib.max a b.value) 0 defs;
+    merge = loc: defs: lib.foldl' (acc: d: lib.max acc d.value) 0 defs;
   };
 in
 {
@@ -30,23 +35,20 @@ in
         "net.core.rmem_max" = mkOption {
           type = types.nullOr highestValueType;
           default = null;
-          description = "The maximum receive socket buffer size in bytes (highest wins).";
         };
         "net.core.wmem_max" = mkOption {
           type = types.nullOr highestValueType;
           default = null;
-          description = "The maximum send socket buffer size in bytes (highest wins).";
         };
       };
     };
     default = { };
-    description = "Runtime parameters of the Linux kernel, as set by sysctl(8).";
   };
 
   config = {
-    environment.etc."sysctl.d/60-nixos.conf".text = lib.concatStrings (lib.mapAttrsToList
-      (n: v: lib.optionalString (v != null) "${n}=${if v == false then "0" else toString v}\n")
-      config.boot.kernel.sysctl);
+    environment.etc."sysctl.d/60-nixos.conf".text =
+      let line = key: v: if v == null then "" else "${key}=${if v == false then "0" else toString v}\n"; in
+      lib.concatStrings (lib.mapAttrsToList line config.boot.kernel.sysctl);
 
     boot.kernel.sysctl = {
       "kernel.kptr_restrict" = lib.mkDefault 1;

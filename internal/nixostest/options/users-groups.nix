@@ -1,105 +1,103 @@
 # users.users.*, users.groups.* and users.*
 #
-# Types from NixOS/nixpkgs nixos/modules/config/users-groups.nix at commit
-# 005ab72f9cf5a75cdcd9ff672fb4a3b03391619f; users.defaultUserShell from
-# nixos/modules/config/shells-environment.nix (not read). Declarations written
-# for hlcgen's test harness.
+# Types and defaults from NixOS/nixpkgs nixos/modules/config/users-groups.nix
+# at commit 005ab72f9cf5a75cdcd9ff672fb4a3b03391619f; users.defaultUserShell
+# from nixos/modules/config/shells-environment.nix (not read); the gids of
+# root, wheel, users and nogroup from nixos/modules/misc/ids.nix.
 #
-# Config logic kept from upstream: the submodule defaults of normal users
-# (group "users", home /home/<name>, ...), group members from extraGroups, the
-# root and nobody accounts and the standard groups (gids only for root, wheel,
-# users and nogroup, from nixos/modules/misc/ids.nix), and the assertions on
-# unique ids, undefined primary groups, user names, password hashes, uids of
-# normal users, isSystemUser xor isNormalUser and an unset group.
+# The declarations and the config logic are written for hlcgen's test
+# harness. Like NixOS it gives normal users their defaults (group "users",
+# a home under defaultUserHome, the default shell, ...), makes users members
+# of their extraGroups, declares the root and nobody accounts and the
+# standard groups, and fails on: duplicate uids or gids, a primary group that
+# is not declared, an invalid user name, a ":" in a password hash, a normal
+# user below uid 1000, a user that is not exactly one of system or normal
+# user, an unset group, and linger without manageLingering. Names of 32
+# characters or more abort evaluation, as upstream's apply does.
 { config, lib, pkgs, ... }:
 let
   inherit (lib) mkOption mkDefault mkIf types;
   cfg = config.users;
 
+  # Account and group names are limited to 31 characters.
+  shortName = what: n:
+    if builtins.stringLength n <= 31 then n else abort "users: ${what} name ${n} is longer than 31 characters";
+
   userOpts = { name, config, ... }: {
     options = {
-      enable = mkOption { type = types.bool; default = true; description = "Whether to create the user account."; };
+      enable = mkOption { type = types.bool; default = true; };
       name = mkOption {
         type = types.passwdEntry types.str;
-        apply = x: assert (builtins.stringLength x < 32 || abort "Username '${x}' is longer than 31 characters which is not allowed!"); x;
-        description = "The name of the user account.";
+        apply = shortName "user";
       };
-      description = mkOption { type = types.passwdEntry types.str; default = ""; description = "GECOS field."; };
-      uid = mkOption { type = types.nullOr types.int; default = null; description = "The account UID."; };
-      isSystemUser = mkOption { type = types.bool; default = false; description = "Whether this is a system user."; };
-      isNormalUser = mkOption { type = types.bool; default = false; description = "Whether this is an account for a real user."; };
+      description = mkOption { type = types.passwdEntry types.str; default = ""; };
+      uid = mkOption { type = types.nullOr types.int; default = null; };
+      isSystemUser = mkOption { type = types.bool; default = false; };
+      isNormalUser = mkOption { type = types.bool; default = false; };
       group = mkOption {
         type = types.str;
-        apply = x: assert (builtins.stringLength x < 32 || abort "Group name '${x}' is longer than 31 characters which is not allowed!"); x;
+        apply = shortName "group";
         default = "";
-        description = "The user's primary group.";
       };
-      extraGroups = mkOption { type = types.listOf types.str; default = [ ]; description = "The user's auxiliary groups."; };
-      home = mkOption { type = types.passwdEntry types.path; default = "/var/empty"; description = "The user's home directory."; };
-      homeMode = mkOption { type = types.strMatching "[0-7]{1,5}"; default = "700"; description = "The user's home directory mode."; };
-      cryptHomeLuks = mkOption { type = types.nullOr types.str; default = null; description = "Encrypted luks device of the home directory."; };
-      pamMount = mkOption { type = types.attrsOf types.str; default = { }; description = "pam_mount attributes."; };
+      extraGroups = mkOption { type = types.listOf types.str; default = [ ]; };
+      home = mkOption { type = types.passwdEntry types.path; default = "/var/empty"; };
+      homeMode = mkOption { type = types.strMatching "[0-7]{1,5}"; default = "700"; };
+      cryptHomeLuks = mkOption { type = types.nullOr types.str; default = null; };
+      pamMount = mkOption { type = types.attrsOf types.str; default = { }; };
       shell = mkOption {
         type = types.nullOr (types.either types.shellPackage (types.passwdEntry types.path));
         default = pkgs.shadow;
-        description = "The path to the user's shell.";
       };
-      ignoreShellProgramCheck = mkOption { type = types.bool; default = false; description = "Skip the programs.<shell>.enable check."; };
+      ignoreShellProgramCheck = mkOption { type = types.bool; default = false; };
       subUidRanges = mkOption {
         type = types.listOf (types.submodule {
           options = {
-            startUid = mkOption { type = types.int; description = "Start of the range."; };
-            count = mkOption { type = types.int; default = 1; description = "Count of subordinate user ids"; };
+            startUid = mkOption { type = types.int; };
+            count = mkOption { type = types.int; default = 1; };
           };
         });
         default = [ ];
-        description = "Subordinate user ids.";
       };
       subGidRanges = mkOption {
         type = types.listOf (types.submodule {
           options = {
-            startGid = mkOption { type = types.int; description = "Start of the range."; };
-            count = mkOption { type = types.int; default = 1; description = "Count of subordinate group ids"; };
+            startGid = mkOption { type = types.int; };
+            count = mkOption { type = types.int; default = 1; };
           };
         });
         default = [ ];
-        description = "Subordinate group ids.";
       };
-      autoSubUidGidRange = mkOption { type = types.bool; default = false; description = "Allocate subordinate ids automatically."; };
-      createHome = mkOption { type = types.bool; default = false; description = "Whether to create the home directory."; };
-      useDefaultShell = mkOption { type = types.bool; default = false; description = "Use users.defaultUserShell."; };
-      hashedPassword = mkOption { type = types.nullOr (types.passwdEntry types.str); default = null; description = "The hashed password."; };
-      password = mkOption { type = types.nullOr types.str; default = null; description = "The clear text password."; };
-      hashedPasswordFile = mkOption { type = types.nullOr types.str; default = config.passwordFile; description = "File with the password hash."; };
-      passwordFile = mkOption { type = types.nullOr types.str; default = null; visible = false; description = "Deprecated alias of hashedPasswordFile"; };
-      initialHashedPassword = mkOption { type = types.nullOr (types.passwdEntry types.str); default = null; description = "Initial hashed password."; };
-      initialPassword = mkOption { type = types.nullOr types.str; default = null; description = "Initial clear text password."; };
-      packages = mkOption { type = types.listOf types.package; default = [ ]; description = "Packages for this user."; };
+      autoSubUidGidRange = mkOption { type = types.bool; default = false; };
+      createHome = mkOption { type = types.bool; default = false; };
+      useDefaultShell = mkOption { type = types.bool; default = false; };
+      hashedPassword = mkOption { type = types.nullOr (types.passwdEntry types.str); default = null; };
+      password = mkOption { type = types.nullOr types.str; default = null; };
+      hashedPasswordFile = mkOption { type = types.nullOr types.str; default = config.passwordFile; };
+      passwordFile = mkOption { type = types.nullOr types.str; default = null; visible = false; };
+      initialHashedPassword = mkOption { type = types.nullOr (types.passwdEntry types.str); default = null; };
+      initialPassword = mkOption { type = types.nullOr types.str; default = null; };
+      packages = mkOption { type = types.listOf types.package; default = [ ]; };
       expires = mkOption {
         type = types.nullOr (types.strMatching "[[:digit:]]{4}-[[:digit:]]{2}-[[:digit:]]{2}");
         default = null;
-        description = "Account expiry date (YYYY-MM-DD).";
       };
-      linger = mkOption { type = types.nullOr types.bool; default = null; description = "Whether the user lingers."; };
+      linger = mkOption { type = types.nullOr types.bool; default = null; };
     };
     config = lib.mkMerge [
-      {
-        name = mkDefault name;
-        shell = mkIf config.useDefaultShell (mkDefault cfg.defaultUserShell);
-      }
-      (mkIf config.isNormalUser {
-        group = mkDefault "users";
-        createHome = mkDefault true;
-        home = mkDefault "${cfg.defaultUserHome}/${config.name}";
-        homeMode = mkDefault "700";
-        useDefaultShell = mkDefault true;
-        isSystemUser = mkDefault false;
-      })
-      (mkIf (!cfg.mutableUsers && config.initialPassword != null) {
-        password = mkDefault config.initialPassword;
-      })
-      (mkIf (!cfg.mutableUsers && config.initialHashedPassword != null) {
-        hashedPassword = mkDefault config.initialHashedPassword;
+      { name = mkDefault name; }
+      (mkIf config.useDefaultShell { shell = mkDefault cfg.defaultUserShell; })
+      (mkIf config.isNormalUser (lib.mapAttrs (_: mkDefault) {
+        group = "users";
+        createHome = true;
+        home = "${cfg.defaultUserHome}/${config.name}";
+        homeMode = "700";
+        useDefaultShell = true;
+        isSystemUser = false;
+      }))
+      # With immutable users the initial password is the password.
+      (mkIf (!cfg.mutableUsers) {
+        password = mkIf (config.initialPassword != null) (mkDefault config.initialPassword);
+        hashedPassword = mkIf (config.initialHashedPassword != null) (mkDefault config.initialHashedPassword);
       })
       (mkIf (config.isNormalUser && config.subUidRanges == [ ] && config.subGidRanges == [ ]) {
         autoSubUidGidRange = mkDefault true;
@@ -109,46 +107,43 @@ let
 
   groupOpts = { name, config, ... }: {
     options = {
-      name = mkOption { type = types.passwdEntry types.str; description = "The name of the group."; };
-      gid = mkOption { type = types.nullOr types.int; default = null; description = "The group GID."; };
-      members = mkOption { type = types.listOf (types.passwdEntry types.str); default = [ ]; description = "The user names of the group members."; };
+      name = mkOption { type = types.passwdEntry types.str; };
+      gid = mkOption { type = types.nullOr types.int; default = null; };
+      members = mkOption { type = types.listOf (types.passwdEntry types.str); default = [ ]; };
     };
     config = {
       name = mkDefault name;
-      members = lib.mapAttrsToList (n: u: u.name)
-        (lib.filterAttrs (n: u: u.enable && lib.elem config.name u.extraGroups) cfg.users);
+      members = lib.concatLists (lib.mapAttrsToList
+        (_: u: lib.optional (u.enable && builtins.elem config.name u.extraGroups) u.name)
+        cfg.users);
     };
   };
 
-  idsAreUnique = set: idAttr:
-    let ids = map (n: toString set.${n}.${idAttr}) (builtins.attrNames set); in
-    lib.length (lib.unique ids) == lib.length ids;
-  uidsAreUnique = idsAreUnique (lib.filterAttrs (n: u: u.uid != null) cfg.users) "uid";
-  gidsAreUnique = idsAreUnique (lib.filterAttrs (n: g: g.gid != null) cfg.groups) "gid";
-  groupNames = lib.mapAttrsToList (n: g: g.name) cfg.groups;
-  usersWithoutExistingGroup = lib.filterAttrs (n: u: u.group != "" && !lib.elem u.group groupNames) cfg.users;
+  # The names of entries of `set` that share an id (lists of two or more).
+  sharedIds = set: idOf:
+    let withId = lib.filter (n: idOf set.${n} != null) (builtins.attrNames set); in
+    lib.filter (names: builtins.length names > 1)
+      (builtins.attrValues (builtins.groupBy (n: toString (idOf set.${n})) withId));
+  declaredGroups = lib.mapAttrsToList (_: g: g.name) cfg.groups;
 in
 {
   options.users = {
-    mutableUsers = mkOption { type = types.bool; default = true; description = "Whether users and groups may be changed imperatively."; };
-    enforceIdUniqueness = mkOption { type = types.bool; default = true; description = "Whether to require unique uids/gids."; };
-    manageLingering = mkOption { type = types.bool; default = true; description = "Whether to manage whether users linger or not."; };
+    mutableUsers = mkOption { type = types.bool; default = true; };
+    enforceIdUniqueness = mkOption { type = types.bool; default = true; };
+    manageLingering = mkOption { type = types.bool; default = true; };
     users = mkOption {
       type = types.attrsOf (types.submodule userOpts);
       default = { };
-      description = "Additional user accounts to be created automatically by the system.";
     };
     groups = mkOption {
       type = types.attrsOf (types.submodule groupOpts);
       default = { };
-      description = "Additional groups to be created automatically by the system.";
     };
-    allowNoPasswordLogin = mkOption { type = types.bool; default = false; description = "Disable the lock-out check."; };
-    defaultUserHome = mkOption { type = types.str; default = "/home"; description = "The default home directory for normal users."; };
+    allowNoPasswordLogin = mkOption { type = types.bool; default = false; };
+    defaultUserHome = mkOption { type = types.str; default = "/home"; };
     defaultUserShell = mkOption {
       type = types.either types.path types.shellPackage;
       default = pkgs.bashInteractive;
-      description = "The default shell of normal users.";
     };
   };
 
@@ -156,7 +151,6 @@ in
     users.users = {
       root = {
         uid = 0;
-        description = "System administrator";
         home = "/root";
         shell = mkDefault cfg.defaultUserShell;
         group = "root";
@@ -164,7 +158,6 @@ in
       nobody = {
         uid = 65534;
         isSystemUser = true;
-        description = "Unprivileged account (don't use!)";
         group = "nogroup";
       };
     };
@@ -179,54 +172,27 @@ in
       "nixbld" "utmp" "adm" "input" "kvm" "render" "sgx" "shadow" "clock"
     ] (_: { });
 
-    assertions = [
-      {
-        assertion = !cfg.enforceIdUniqueness || (uidsAreUnique && gidsAreUnique);
-        message = "UIDs and GIDs must be unique!";
-      }
-      {
-        assertion = usersWithoutExistingGroup == { };
-        message = ''
-          The following users have a primary group that is undefined: ${lib.concatStringsSep " " (builtins.attrNames usersWithoutExistingGroup)}
-          Hint: Add this to your NixOS configuration:
-            ${lib.concatStringsSep "\n  " (map (g: "users.groups.${g} = {};") (lib.unique (lib.mapAttrsToList (n: u: u.group) usersWithoutExistingGroup)))}
-        '';
-      }
-    ] ++ lib.concatLists (lib.mapAttrsToList (name: user: [
-      {
-        assertion = builtins.match "[a-zA-Z0-9_.][a-zA-Z0-9_.-]*" user.name != null;
-        message = "The username \"${user.name}\" is not valid, it does not match the regex \"[a-zA-Z0-9_.][a-zA-Z0-9_.-]*\".";
-      }
-      {
-        assertion = (user.hashedPassword != null) -> (builtins.match ".*:.*" user.hashedPassword == null);
-        message = "The password hash of user \"${user.name}\" contains a \":\" character.";
-      }
-      {
-        assertion = user.isNormalUser && user.uid != null -> user.uid >= 1000;
-        message = "A user cannot have a users.users.${user.name}.uid set below 1000 and set users.users.${user.name}.isNormalUser.";
-      }
-      {
-        assertion =
-          let isEffectivelySystemUser = user.isSystemUser || (user.uid != null && user.uid < 1000 && !user.isNormalUser);
-          in lib.xor isEffectivelySystemUser user.isNormalUser;
-        message = ''
-          Exactly one of users.users.${user.name}.isSystemUser and users.users.${user.name}.isNormalUser must be set.
-        '';
-      }
-      {
-        assertion = user.group != "";
-        message = ''
-          users.users.${user.name}.group is unset. This used to default to
-          nogroup, but this is unsafe. For example you can create a group
-          for this user with:
-          users.users.${user.name}.group = "${user.name}";
-          users.groups.${user.name} = {};
-        '';
-      }
-      {
-        assertion = user.linger != null -> cfg.manageLingering;
-        message = "users.manageLingering is set to false, but users.users.${user.name}.linger is configured.";
-      }
-    ]) cfg.users);
+    assertions =
+      let
+        check = ok: message: { assertion = ok; inherit message; };
+        shared = what: lists: map (names: "${what} ${toString names}") lists;
+        idClashes = shared "users" (sharedIds cfg.users (u: u.uid)) ++ shared "groups" (sharedIds cfg.groups (g: g.gid));
+        perUser = _: u:
+          let
+            at = "users.users.${u.name}";
+            systemLike = u.isSystemUser || (u.uid != null && u.uid < 1000 && !u.isNormalUser);
+          in
+          [
+            (check (u.group == "" || builtins.elem u.group declaredGroups) "${at}: primary group ${u.group} is not declared in users.groups")
+            (check (builtins.match "[a-zA-Z0-9_.][a-zA-Z0-9_.-]*" u.name != null) "${at}: invalid user name")
+            (check (u.hashedPassword == null || !lib.hasInfix ":" u.hashedPassword) "${at}: hashedPassword contains a colon")
+            (check (!u.isNormalUser || u.uid == null || u.uid >= 1000) "${at}: a normal user needs a uid of 1000 or more")
+            (check (systemLike != u.isNormalUser) "${at}: set exactly one of isSystemUser and isNormalUser")
+            (check (u.group != "") "${at}: group is not set")
+            (check (u.linger == null || cfg.manageLingering) "${at}: linger is set but users.manageLingering is false")
+          ];
+      in
+      [ (check (!cfg.enforceIdUniqueness || idClashes == [ ]) "users: ids are not unique: ${lib.concatStringsSep "; " idClashes}") ]
+      ++ lib.concatLists (lib.mapAttrsToList perUser cfg.users);
   };
 }

@@ -1,10 +1,12 @@
 # system.stateVersion and system.nixos.*
 #
-# From NixOS/nixpkgs nixos/modules/misc/version.nix as documented for
-# nixos-26.05 (not read): stateVersion = str defaulting to the release (with a
-# warning when unset), nixos.release read-only, nixos.distroId "nixos" (the
-# default of networking.hostName). Declarations written for hlcgen's test
-# harness.
+# Types and defaults from NixOS/nixpkgs nixos/modules/misc/version.nix as
+# documented for nixos-26.05 (not read; no commit recorded): stateVersion = str
+# defaulting to the release, nixos.release read-only, nixos.distroId "nixos"
+# (the default of networking.hostName).
+#
+# The declarations and the config logic are written for hlcgen's test
+# harness; as on NixOS, a host that leaves stateVersion unset gets a warning.
 { config, options, lib, ... }:
 let
   inherit (lib) mkOption types;
@@ -15,17 +17,16 @@ in
     stateVersion = mkOption {
       type = types.str;
       default = cfg.release;
-      description = "The NixOS release from which the default settings for stateful data were taken.";
     };
     nixos = {
-      release = mkOption { type = types.str; readOnly = true; default = "26.05"; description = "The NixOS release."; };
-      distroId = mkOption { type = types.str; default = "nixos"; description = "The id of the operating system."; };
-      distroName = mkOption { type = types.str; default = "NixOS"; description = "The name of the operating system."; };
-      label = mkOption { type = types.strMatching "[a-zA-Z0-9:_\\.-]*"; default = cfg.release; description = "NixOS version name."; };
-      tags = mkOption { type = types.listOf types.str; default = [ ]; description = "Strings to prefix to the default system.nixos.label."; };
+      release = mkOption { type = types.str; readOnly = true; default = "26.05"; };
+      distroId = mkOption { type = types.str; default = "nixos"; };
+      distroName = mkOption { type = types.str; default = "NixOS"; };
+      label = mkOption { type = types.strMatching "[a-zA-Z0-9:_\\.-]*"; default = cfg.release; };
+      tags = mkOption { type = types.listOf types.str; default = [ ]; };
     };
   };
 
   config.warnings = lib.optional (options.system.stateVersion.highestPrio == 1500)
-    "system.stateVersion is not set, defaulting to ${cfg.release}. Read why this matters on https://nixos.org/manual/nixos/stable/options.html#opt-system.stateVersion.";
+    "system.stateVersion is not set; it defaults to ${cfg.release}";
 }
