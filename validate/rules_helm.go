@@ -48,13 +48,43 @@ func checkHelmReleases(rc *ruleContext) {
 					"helm_release %q: repo %q: %s.", name, h.Repo, p)
 			}
 		}
-		// The schema rejects an empty version; this catches blanks.
-		if h.Version != "" && strings.TrimSpace(h.Version) == "" {
-			rc.add(diag.HelmVersion, rc.value("helm_releases", name, "version"),
+		// The schema rejects an empty version; this catches blanks and
+		// ranges.
+		switch at := rc.value("helm_releases", name, "version"); {
+		case h.Version != "" && strings.TrimSpace(h.Version) == "":
+			rc.add(diag.HelmVersion, at,
 				"helm_release %q: version is blank. Pin the chart version, such as version = \"8.5.1\", so that a deploy is reproducible and upgrades are a reviewed change.", name)
+		case h.Version != "" && versionRange(h.Version):
+			rc.add(diag.HelmVersion, at,
+				"helm_release %q: version %q is a range, so Flux would install whichever chart version is newest when it reconciles, and a deploy would not be reproducible. Pin one version, MAJOR.MINOR.PATCH as the chart's Chart.yaml has it, such as version = \"8.5.1\"; upgrading is then a reviewed change.",
+				name, h.Version)
 		}
 	}
 	checkHelmValues(rc)
+}
+
+// versionRange reports whether a chart version is a range rather than one
+// version. Flux's HelmRelease reads chart.spec.version as a semver
+// constraint (Masterminds/semver), so "1.17.*", "1.x", "^1.2.0", "~1.2",
+// ">=1.0.0 <2.0.0" and "1.0.0 || 2.0.0" all pick the newest match, and so
+// does a version with missing parts ("1.17"). Helm requires chart versions
+// to be SemVer 2: MAJOR.MINOR.PATCH with an optional pre-release and build.
+func versionRange(v string) bool {
+	if strings.ContainsAny(v, "*^~<>=|, \t") {
+		return true
+	}
+	core, _, _ := strings.Cut(strings.TrimPrefix(v, "v"), "-")
+	core, _, _ = strings.Cut(core, "+")
+	parts := strings.Split(core, ".")
+	if len(parts) != 3 {
+		return true
+	}
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return true // x, X or anything but digits
+		}
+	}
+	return false
 }
 
 // checkHelmValues: values reach the chart through Nix and YAML. Nix strings
