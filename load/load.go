@@ -347,7 +347,7 @@ func (l *loader) body(b *hclsyntax.Body, kinds map[string]blockKind, path []stri
 func (l *loader) nonLiteral(p []string, a *hclsyntax.Attribute, r hcl.Range, what string) {
 	l.spec.Source.setAttr(p, a.NameRange, a.Expr.Range())
 	l.spec.fail(p)
-	detail := fmt.Sprintf("This value %s, but cluster.hcl holds literal values only: strings, numbers, true, false, null, and lists and objects of them, with no variables, functions or expressions.", what)
+	detail := fmt.Sprintf("This value %s, but %s holds literal values only: strings, numbers, true, false, null, and lists and objects of them, with no variables, functions or expressions.", what, l.spec.Filename)
 	whole := a.Expr
 	lit, ok := literalText(whole)
 	if !ok {

@@ -93,12 +93,12 @@ func checkPastedSecrets(spec *load.Spec) diag.Diagnostics {
 func pastedSecretDiagnostic(spec *load.Spec, path []string, s pastedSecret) diag.Diagnostic {
 	at := spec.Source.Value(path...)
 	name := settingName(path)
-	detail := fmt.Sprintf("%s holds %s. A secret must never be in cluster.hcl: the file is committed, and its values are copied into the Nix store, which every user of a node can read. Remove it, and if it was ever committed or pushed, consider it leaked and replace it. %s.",
-		name, s.what, s.advice)
+	detail := fmt.Sprintf("%s holds %s. A secret must never be in %s: the file is committed, and its values are copied into the Nix store, which every user of a node can read. Remove it, and if it was ever committed or pushed, consider it leaked and replace it. %s.",
+		name, s.what, spec.Filename, s.advice)
 	d := diag.New(diag.LiteralSecret, at, "%s", detail)
 	if example, ok := secretKeyExamples[strings.Join(path, "\x00")]; ok {
-		d.Detail = fmt.Sprintf("%s names the key of a secret in a sops file, but holds %s itself. A secret must never be in cluster.hcl: the file is committed, and its values are copied into the Nix store. Put the secret in its sops file and write `%s = %q`; if it was ever committed or pushed, consider it leaked and rotate it.",
-			name, s.what, lastName(name), example)
+		d.Detail = fmt.Sprintf("%s names the key of a secret in a sops file, but holds %s itself. A secret must never be in %s: the file is committed, and its values are copied into the Nix store. Put the secret in its sops file and write `%s = %q`; if it was ever committed or pushed, consider it leaked and rotate it.",
+			name, s.what, spec.Filename, lastName(name), example)
 		d = d.WithFix(at, fmt.Sprintf("%q", example))
 	}
 	return d
