@@ -80,18 +80,21 @@ func nonLiteral(expr hclsyntax.Expression, src []byte) (hcl.Range, string, bool)
 }
 
 // hasInterpolation reports whether the template at r in src has a ${ or %{
-// sequence that is not escaped as $${ or %%{.
+// sequence. HCL's escapes are $${ and %%{ (a doubled sign alone is two
+// signs), so "$$${x}" is the literal text "$${x}".
 func hasInterpolation(src []byte, r hcl.Range) bool {
 	if r.End.Byte > len(src) || r.Start.Byte > r.End.Byte {
 		return false
 	}
 	s := src[r.Start.Byte:r.End.Byte]
 	for i := 0; i+1 < len(s); i++ {
-		if (s[i] == '$' || s[i] == '%') && s[i+1] == s[i] {
-			i++ // $$ and %% are escapes
+		if s[i] != '$' && s[i] != '%' {
 			continue
 		}
-		if (s[i] == '$' || s[i] == '%') && s[i+1] == '{' {
+		switch {
+		case i+2 < len(s) && s[i+1] == s[i] && s[i+2] == '{':
+			i += 2 // an escape
+		case s[i+1] == '{':
 			return true
 		}
 	}

@@ -210,7 +210,7 @@ func TestLiteralsOnly(t *testing.T) {
 			t.Errorf("%s: fix %+v, want %q", src, d.Fix, fix)
 		}
 	}
-	for _, src := range []string{`a = -1`, `a = 1.5`, `a = null`, `a = "$${x} %%{y}"`, `a = { "k" = [true, false], b = {} }`, "a = <<-EOT\n  two\n  lines $${x}\n  EOT\n"} {
+	for _, src := range []string{`a = -1`, `a = 1.5`, `a = null`, `a = "$${x} %%{y} $$${z} %%%{w}"`, `a = { "k" = [true, false], b = {} }`, "a = <<-EOT\n  two\n  lines $${x}\n  EOT\n"} {
 		if _, ds := Parse("cluster.hcl", []byte(src+"\n")); len(ds) != 0 {
 			t.Errorf("%s: %v, want no diagnostic", src, ds)
 		}
