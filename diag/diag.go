@@ -34,8 +34,52 @@ type Diagnostic struct {
 	Summary string
 	// Detail says how to fix the problem.
 	Detail string
-	// Subject is the tightest source range the problem is about.
+	// Subject is the tightest source range the problem is about. A problem
+	// about the file as a whole (an empty file) has a file name and no line.
 	Subject hcl.Range
+	// Fix, when set, is the fix the detail describes in a form a program
+	// can apply: replacing Fix.Range with Fix.Text removes the problem and
+	// adds no other (validate's TestFixes applies every one). Rules set it
+	// only when the fix is certain, such as a misspelt attribute's name;
+	// where it needs the user's knowledge (a key, an address), the detail
+	// says what to write instead.
+	Fix *Fix
+}
+
+// Fix is a replacement of one source range; an empty range is an insertion.
+type Fix struct {
+	Range hcl.Range
+	Text  string
+}
+
+// WithFix returns d with a fix that replaces r by text.
+func (d Diagnostic) WithFix(r hcl.Range, text string) Diagnostic {
+	d.Fix = &Fix{Range: r, Text: text}
+	return d
+}
+
+// ApplyFixes applies the fixes of ds to src, the file they are about. Fixes
+// that overlap one already applied are left out, so the result is always
+// well formed; run validation again to see what is left.
+func ApplyFixes(src []byte, ds Diagnostics) []byte {
+	var fixes []Fix
+	for _, d := range ds {
+		if d.Fix != nil && d.Fix.Range.End.Byte <= len(src) && d.Fix.Range.Start.Byte <= d.Fix.Range.End.Byte {
+			fixes = append(fixes, *d.Fix)
+		}
+	}
+	sort.SliceStable(fixes, func(i, j int) bool { return fixes[i].Range.Start.Byte < fixes[j].Range.Start.Byte })
+	var out []byte
+	at := 0
+	for _, f := range fixes {
+		if f.Range.Start.Byte < at {
+			continue // overlaps the previous fix
+		}
+		out = append(out, src[at:f.Range.Start.Byte]...)
+		out = append(out, f.Text...)
+		at = f.Range.End.Byte
+	}
+	return append(out, src[at:]...)
 }
 
 // Diagnostics is a list of problems.

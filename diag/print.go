@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // TextOptions control how diagnostics are printed for people.
@@ -112,6 +114,14 @@ type JSONDiag struct {
 	Summary  string    `json:"summary"`
 	Detail   string    `json:"detail"`
 	Range    JSONRange `json:"range"`
+	// Fix is the machine-applicable fix, when the rule has a certain one:
+	// replace Range with Text.
+	Fix *JSONFix `json:"fix,omitempty"`
+}
+
+type JSONFix struct {
+	Range JSONRange `json:"range"`
+	Text  string    `json:"text"`
 }
 
 type JSONRange struct {
@@ -128,15 +138,19 @@ type JSONPos struct {
 // WriteJSON prints diagnostics as one JSON object.
 func WriteJSON(w io.Writer, ds Diagnostics) error {
 	out := JSON{Valid: !ds.HasErrors(), Diagnostics: []JSONDiag{}}
+	jsonRange := func(r hcl.Range) JSONRange {
+		return JSONRange{
+			Filename: r.Filename,
+			Start:    JSONPos{Line: r.Start.Line, Column: r.Start.Column},
+			End:      JSONPos{Line: r.End.Line, Column: r.End.Column},
+		}
+	}
 	for _, d := range ds {
-		out.Diagnostics = append(out.Diagnostics, JSONDiag{
-			Severity: d.Severity.String(), Code: d.Code, Summary: d.Summary, Detail: d.Detail,
-			Range: JSONRange{
-				Filename: d.Subject.Filename,
-				Start:    JSONPos{Line: d.Subject.Start.Line, Column: d.Subject.Start.Column},
-				End:      JSONPos{Line: d.Subject.End.Line, Column: d.Subject.End.Column},
-			},
-		})
+		jd := JSONDiag{Severity: d.Severity.String(), Code: d.Code, Summary: d.Summary, Detail: d.Detail, Range: jsonRange(d.Subject)}
+		if d.Fix != nil {
+			jd.Fix = &JSONFix{Range: jsonRange(d.Fix.Range), Text: d.Fix.Text}
+		}
+		out.Diagnostics = append(out.Diagnostics, jd)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

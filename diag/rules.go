@@ -119,7 +119,7 @@ var (
 var (
 	HelmNamespace = rule("HLC080", Error, "Helm namespace is not a DNS label")
 	HelmRepo      = rule("HLC081", Error, "Helm repository must be https:// or oci://")
-	HelmVersion   = rule("HLC082", Error, "Helm chart version missing")
+	HelmVersion   = rule("HLC082", Error, "Helm chart version missing or not pinned")
 	HelmDuplicate = rule("HLC083", Error, "Helm release name used twice in a namespace")
 	HelmNoFlux    = rule("HLC084", Error, "Helm releases need a flux block")
 	HelmValues    = rule("HLC085", Error, "Helm values cannot be represented")

@@ -36,6 +36,7 @@ type scanContext struct {
 	marker []byte // the heredoc's closing marker
 	ops    int    // operators since the last separator, in code contexts
 	pieces int    // '$', '%' and lines, in strings and heredocs
+	start  int    // where a quoted string opens
 }
 
 func (c scanContext) isCode() bool { return c.kind != '"' && c.kind != 'h' }
@@ -46,6 +47,11 @@ func (c scanContext) isCode() bool { return c.kind != '"' && c.kind != 'h' }
 // more string pieces than MaxStringPieces (maxFilePieces in the file). It
 // is a bound, not a parser: it never recurses, takes one pass, and
 // anything it misreads is malformed HCL that the parser reports anyway.
+//
+// It also reports a quoted string that the line ends in, at the string's
+// start: HCL's scanner reads on past the line, pairing every later quote
+// with the wrong one, and its parser then reports an error per remaining
+// line (a spec of 150 lines gave 33), none of them at the mistake.
 func checkNesting(filename string, src []byte) (diag.Diagnostic, bool) {
 	// The bottom context is the file's top level.
 	stack := []scanContext{{kind: '{'}}
@@ -100,12 +106,14 @@ func checkNesting(filename string, src []byte) (diag.Diagnostic, bool) {
 				}
 			}
 			switch {
+			case top.kind == '"' && c == '\\' && next == '\n':
+				return unterminated(filename, src, top.start)
 			case top.kind == '"' && c == '\\':
 				i += 2
 				continue
-			case top.kind == '"' && (c == '"' || c == '\n'):
-				// A newline ends an unterminated string; the parser
-				// reports it.
+			case top.kind == '"' && c == '\n':
+				return unterminated(filename, src, top.start)
+			case top.kind == '"' && c == '"':
 				stack = stack[:len(stack)-1]
 			case (c == '$' || c == '%') && next == c && i+2 < len(src) && src[i+2] == '{':
 				i += 3 // $${ and %%{ are literal
@@ -138,7 +146,7 @@ func checkNesting(filename string, src []byte) (diag.Diagnostic, bool) {
 			i += end + 4
 			continue
 		case c == '"':
-			if d, bad := push(i, scanContext{kind: '"'}); bad {
+			if d, bad := push(i, scanContext{kind: '"', start: i}); bad {
 				return d, true
 			}
 		case c == '<' && next == '<':
@@ -177,7 +185,73 @@ func checkNesting(filename string, src []byte) (diag.Diagnostic, bool) {
 		}
 		i++
 	}
+	if top := stack[len(stack)-1]; top.kind == '"' {
+		return unterminated(filename, src, top.start)
+	}
 	return diag.Diagnostic{}, false
+}
+
+// unterminated reports the quoted string opening at start that its line
+// ends in, with the closing quote as its fix when the rest of the line is
+// plainly the value (no comment, no other quote).
+func unterminated(filename string, src []byte, start int) (diag.Diagnostic, bool) {
+	end := start + 1
+	for end < len(src) && src[end] != '\n' {
+		end++
+	}
+	valueEnd := end
+	for valueEnd > start+1 && (src[valueEnd-1] == ' ' || src[valueEnd-1] == '\t' || src[valueEnd-1] == '\r') {
+		valueEnd--
+	}
+	r := hcl.Range{Filename: filename, Start: offsetPos(src, start), End: offsetPos(src, valueEnd)}
+	d := diag.Diagnostic{
+		Severity: diag.Error, Code: diag.Syntax.Code, Summary: "Unterminated string",
+		Detail: "This string has no closing quote: an HCL string ends on the line it starts on. Add the closing \" " +
+			"(a value of several lines is a heredoc: <<-EOT, the lines, then EOT).",
+		Subject: r,
+	}
+	rest := src[start+1 : valueEnd]
+	if !bytes.ContainsAny(rest, "\"#\\") && !bytes.Contains(rest, []byte("//")) && !bytes.Contains(rest, []byte("${")) {
+		at := offsetPos(src, valueEnd)
+		d = d.WithFix(hcl.Range{Filename: filename, Start: at, End: at}, `"`)
+	}
+	return d, true
+}
+
+// notText reports a file that is not UTF-8 text. HCL is UTF-8, and a
+// binary file (or one in another encoding) would otherwise give a syntax
+// error per byte HCL cannot read: a 4 KB file gave 188. A file with more
+// than a few NUL bytes or bytes that are not UTF-8 is reported as a whole,
+// without a line; a text file with a stray byte (Latin-1 "é", say) at the
+// first one.
+func notText(filename string, src []byte) (diag.Diagnostic, bool) {
+	if utf8.Valid(src) && bytes.IndexByte(src, 0) < 0 {
+		return diag.Diagnostic{}, false
+	}
+	first, bad := -1, 0
+	for i := 0; i < len(src); {
+		r, n := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && n == 1 || r == 0 {
+			if first < 0 {
+				first = i
+			}
+			bad++
+		}
+		i += n
+	}
+	d := diag.Diagnostic{Severity: diag.Error, Code: diag.Syntax.Code, Summary: "Not a UTF-8 text file"}
+	if bad > 3 {
+		d.Subject = hcl.Range{Filename: filename}
+		d.Detail = fmt.Sprintf("%s is not a UTF-8 text file (%d bytes of %d are not UTF-8 text, the first at byte %d): hlcgen reads HCL, which is UTF-8 text. Is it the right file?", filename, bad, len(src), first)
+		return d, true
+	}
+	at := offsetPos(src, first)
+	end := at
+	end.Byte++
+	end.Column++
+	d.Subject = hcl.Range{Filename: filename, Start: at, End: end}
+	d.Detail = fmt.Sprintf("Byte %d (0x%02X) is not UTF-8 text: HCL files are UTF-8, without NUL bytes. Save the file as UTF-8 (an editor's encoding setting, or `iconv -f latin1 -t utf-8`).", first, src[first])
+	return d, true
 }
 
 func closer(open byte) byte {

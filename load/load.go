@@ -36,6 +36,49 @@ type Spec struct {
 	Doc map[string]any
 	// Source maps document paths to source ranges.
 	Source *SourceMap
+	// failed holds the document paths whose value was written but could
+	// not be read (a variable, a function call) or that validation
+	// refused; dropped, the collections that lost a block to a loading
+	// error (a duplicate name, a wrong number of labels). Rules skip what
+	// depends on them (Failed, Dropped): their verdict would be about a
+	// value the user did not write.
+	failed  map[string]bool
+	dropped map[string]bool
+}
+
+func (s *Spec) fail(path []string) {
+	if s.failed == nil {
+		s.failed = map[string]bool{}
+	}
+	s.failed[key(path)] = true
+}
+
+// MarkFailed records that the value at path was refused: rules that read it
+// are not evaluated.
+func (s *Spec) MarkFailed(path ...string) { s.fail(path) }
+
+// Failed reports whether the value at path, something inside it, or
+// something it is inside could not be read or was refused.
+func (s *Spec) Failed(path ...string) bool {
+	k := key(path)
+	for f := range s.failed {
+		if f == k || k == "" || strings.HasPrefix(f, k+"\x00") || strings.HasPrefix(k, f+"\x00") {
+			return true
+		}
+	}
+	return false
+}
+
+// Dropped reports whether a block of the collection at path (such as
+// "nodes") was left out of the document because of a loading error, so
+// that counting its members would be wrong.
+func (s *Spec) Dropped(path ...string) bool { return s.dropped[key(path)] }
+
+func (s *Spec) drop(path []string) {
+	if s.dropped == nil {
+		s.dropped = map[string]bool{}
+	}
+	s.dropped[key(path)] = true
 }
 
 // blockKind describes one block type of the spec language.
@@ -115,8 +158,15 @@ func Parse(filename string, src []byte) (*Spec, diag.Diagnostics) {
 	spec.Parsed = true
 	body := file.Body.(*hclsyntax.Body)
 	l := &loader{spec: spec}
-	spec.Source.entries[key(nil)] = span{value: hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos}}
 	l.body(body, language, nil, spec.Doc, hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos})
+	// What the file lacks as a whole (a network block, any admin user) is
+	// reported at the cluster block, which names the cluster; without
+	// one, at the file, with no line: line 1 is usually a comment.
+	whole := hcl.Range{Filename: filename}
+	if spec.Source.Has("cluster") {
+		whole = spec.Source.Value("cluster")
+	}
+	spec.Source.entries[key(nil)] = span{value: whole}
 	return spec, l.diags
 }
 
@@ -133,14 +183,57 @@ func parseHCL(filename string, src []byte) (*hcl.File, diag.Diagnostics) {
 			Subject: hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
 		}}
 	}
+	if d, bad := notText(filename, src); bad {
+		return nil, diag.Diagnostics{d}
+	}
 	if d, tooDeep := checkNesting(filename, src); tooDeep {
 		return nil, diag.Diagnostics{d}
 	}
 	file, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if hds.HasErrors() {
-		return nil, diag.FromHCL(diag.Syntax, hds)
+		return nil, firstPerBlock(file, diag.FromHCL(diag.Syntax, hds))
 	}
 	return file, nil
+}
+
+// firstPerBlock keeps the first syntax error of each top-level block (and
+// of each stretch between blocks). HCL's parser recovers by skipping to
+// what looks like the next attribute, so one mistake often gives an error
+// on every line after it to the block's end; the first is the mistake.
+// Blocks come from the partial syntax tree HCL returns with its errors.
+func firstPerBlock(file *hcl.File, ds diag.Diagnostics) diag.Diagnostics {
+	var blocks hclsyntax.Blocks
+	if file != nil {
+		if b, ok := file.Body.(*hclsyntax.Body); ok {
+			blocks = b.Blocks
+		}
+	}
+	// group is the index of the block holding pos, or of the first
+	// block after it, negated, for a position between blocks.
+	group := func(pos hcl.Pos) int {
+		for i, b := range blocks {
+			r := b.Range()
+			switch {
+			case pos.Byte < r.Start.Byte:
+				return -i - 1
+			case pos.Byte < r.End.Byte:
+				return i
+			}
+		}
+		return -len(blocks) - 1
+	}
+	ds.Sort()
+	seen := map[int]bool{}
+	var out diag.Diagnostics
+	for _, d := range ds {
+		g := group(d.Subject.Start)
+		if d.Severity == diag.Error && seen[g] {
+			continue
+		}
+		seen[g] = true
+		out = append(out, d)
+	}
+	return out
 }
 
 // Format returns src in HCL's canonical format (hclwrite), or the syntax
@@ -174,12 +267,17 @@ func (l *loader) body(b *hclsyntax.Body, kinds map[string]blockKind, path []stri
 				"%q is a block, not an attribute: write `%s { ... }` without the equals sign.", a.Name, a.Name))
 			continue
 		}
+		p := appendPath(path, a.Name)
+		if r, what, bad := nonLiteral(a.Expr, l.spec.Src); bad {
+			l.nonLiteral(p, a, r, what)
+			continue
+		}
 		v, hds := a.Expr.Value(nil)
 		if hds.HasErrors() {
 			l.diags = append(l.diags, diag.FromHCL(diag.NotAllowedValue, hds)...)
+			l.spec.fail(p)
 			continue
 		}
-		p := appendPath(path, a.Name)
 		l.spec.Source.setAttr(p, a.NameRange, a.Expr.Range())
 		val, ok := l.value(v, a.Expr, p)
 		if ok {
@@ -196,6 +294,7 @@ func (l *loader) body(b *hclsyntax.Body, kinds map[string]blockKind, path []stri
 		}
 		if len(blk.Labels) != kind.labels {
 			l.add(diag.New(diag.BlockLabels, blk.DefRange(), "%s", labelHint(blk.Type, kind)))
+			l.spec.drop(appendPath(path, kind.key))
 			continue
 		}
 		id := blk.Type
@@ -209,6 +308,7 @@ func (l *loader) body(b *hclsyntax.Body, kinds map[string]blockKind, path []stri
 			}
 			l.add(diag.New(diag.DuplicateBlock, blk.DefRange(),
 				"There is already %s at %s. Names must be unique; merge the two blocks or rename one.", what, shortPos(first)))
+			l.spec.drop(appendPath(path, kind.key))
 			continue
 		}
 		seen[id] = blk.DefRange()
@@ -238,6 +338,24 @@ func (l *loader) body(b *hclsyntax.Body, kinds map[string]blockKind, path []stri
 		l.spec.Source.setBlock(p, blk.DefRange(), blk.TypeRange)
 		l.body(blk.Body, kind.children, p, child, blk.DefRange())
 	}
+}
+
+// nonLiteral reports the part at r of attribute a that is not a literal
+// (what says what it is), with the literal it stands for as the fix when
+// it refers to nothing. The attribute counts as written, so it is not also
+// reported missing, and as failed, so no rule judges it.
+func (l *loader) nonLiteral(p []string, a *hclsyntax.Attribute, r hcl.Range, what string) {
+	l.spec.Source.setAttr(p, a.NameRange, a.Expr.Range())
+	l.spec.fail(p)
+	detail := fmt.Sprintf("This value %s, but %s holds literal values only: strings, numbers, true, false, null, and lists and objects of them, with no variables, functions or expressions.", what, l.spec.Filename)
+	whole := a.Expr
+	lit, ok := literalText(whole)
+	if !ok {
+		l.add(diag.New(diag.NotAllowedValue, r, "%s Write the value itself.", detail))
+		return
+	}
+	l.add(diag.New(diag.NotAllowedValue, r, "%s Write the value itself: `%s = %s`.", detail, a.Name, lit).
+		WithFix(whole.Range(), lit))
 }
 
 func labelHint(typ string, k blockKind) string {

@@ -138,3 +138,81 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// TestOneErrorPerMistake: a mistake that throws HCL's parser off gives one
+// error at the mistake, not one per line after it.
+func TestOneErrorPerMistake(t *testing.T) {
+	lines := "network {\n  gateway = \"10.10.10.1\n  subnet  = \"10.10.10.0/24\"\n  api_vip = \"10.10.10.250\"\n}\n\nnode \"cp1\" {\n  role = \"worker\"\n  interface = \"eth0\"\n}\n"
+	random := make([]byte, 4096)
+	for i := range random {
+		random[i] = byte(i*7919 + i/13) // deterministic, mostly not UTF-8
+	}
+	for _, tc := range []struct {
+		name, src, summary string
+		line               int
+	}{
+		{"unterminated string", lines, "Unterminated string", 2},
+		{"unterminated at the end", "a = \"abc", "Unterminated string", 1},
+		{"binary", string(random), "Not a UTF-8 text file", 0},
+		{"one Latin-1 byte", "cluster \"x\" {\n  domain = \"caf\xe9\"\n}\n", "Not a UTF-8 text file", 2},
+		{"garbage in one block", "network {\n  a = = 1\n  b ! 2\n  c = = 3\n}\n", "Invalid expression", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			spec, ds := Parse("cluster.hcl", []byte(tc.src))
+			if spec.Parsed || len(ds) != 1 {
+				t.Fatalf("Parsed %v, %d diagnostics, want 1: %v", spec.Parsed, len(ds), ds)
+			}
+			if d := ds[0]; d.Summary != tc.summary || d.Subject.Start.Line != tc.line || d.Code != diag.Syntax.Code {
+				t.Errorf("got %s %q at line %d, want %q at line %d", d.Code, d.Summary, d.Subject.Start.Line, tc.summary, tc.line)
+			}
+		})
+	}
+	// Two mistakes in two blocks are both reported.
+	_, ds := Parse("cluster.hcl", []byte("network {\n  a\n}\n\nkubernetes {\n  b\n}\n"))
+	if len(ds) != 2 {
+		t.Errorf("two blocks with a mistake each: %d diagnostics, want 2: %v", len(ds), ds)
+	}
+}
+
+// TestLiteralsOnly: every expression that is not a literal is refused
+// with HLC008 at its range, and where it needs nothing else to evaluate,
+// its literal value is the fix. Literals of every kind pass.
+func TestLiteralsOnly(t *testing.T) {
+	for src, fix := range map[string]string{
+		`a = 8000 + 443`:         "8443",
+		`a = true ? 51 : 52`:     "51",
+		`a = [for x in [1] : x]`: "[1]",
+		`a = "home.${"arpa"}"`:   `"home.arpa"`,
+		`a = "x${1}"`:            `"x1"`,
+		`a = (51)`:               "51",
+		`a = [1, (2)]`:           "[1, 2]",
+		`a = { b = 1 + 1 }`:      "{\n  b = 2\n}",
+		`a = max(1, 2)`:          "",
+		`a = foo`:                "",
+		`a = "${foo}"`:           "",
+		`a = [1, 2][0]`:          "1",
+		"a = <<EOT\n%{ if true }x%{ endif }\nEOT\n": `"x\n"`,
+		`a = !true`: "false",
+	} {
+		spec, ds := Parse("cluster.hcl", []byte(src+"\n"))
+		if len(ds) != 1 || ds[0].Code != diag.NotAllowedValue.Code {
+			t.Errorf("%s: %v, want one %s", src, ds, diag.NotAllowedValue.Code)
+			continue
+		}
+		if _, ok := spec.Doc["a"]; ok || !spec.Failed("a") || !spec.Source.Has("a") {
+			t.Errorf("%s: the attribute is in the document, or not marked failed", src)
+		}
+		d := ds[0]
+		switch {
+		case fix == "" && d.Fix != nil:
+			t.Errorf("%s: fix %q, want none", src, d.Fix.Text)
+		case fix != "" && (d.Fix == nil || d.Fix.Text != fix):
+			t.Errorf("%s: fix %+v, want %q", src, d.Fix, fix)
+		}
+	}
+	for _, src := range []string{`a = -1`, `a = 1.5`, `a = null`, `a = "$${x} %%{y} $$${z} %%%{w}"`, `a = { "k" = [true, false], b = {} }`, "a = <<-EOT\n  two\n  lines $${x}\n  EOT\n"} {
+		if _, ds := Parse("cluster.hcl", []byte(src+"\n")); len(ds) != 0 {
+			t.Errorf("%s: %v, want no diagnostic", src, ds)
+		}
+	}
+}

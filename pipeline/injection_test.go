@@ -80,6 +80,20 @@ func sshOpt(s string) bool { return singleLine(s) && !strings.ContainsFunc(s, un
 
 func nonBlankLine(s string) bool { return strings.TrimSpace(s) != "" && singleLine(s) }
 
+// helmVersion: one chart version, never a range (HLC082): none of the
+// range operators of Flux's semver constraints, no x or * part.
+func helmVersion(s string) bool {
+	if !nonBlankLine(s) || strings.ContainsAny(s, "*^~<>=|,") || strings.ContainsFunc(s, unicode.IsSpace) {
+		return false
+	}
+	for _, p := range strings.Split(strings.TrimPrefix(s, "v"), ".") {
+		if p == "x" || p == "X" {
+			return false
+		}
+	}
+	return true
+}
+
 // chartName: the schema wants one word: no whitespace or Unicode space.
 func chartName(s string) bool { return nonBlankLine(s) && !strings.ContainsFunc(s, unicode.IsSpace) }
 
@@ -202,7 +216,11 @@ func hostileSpec(t *testing.T) *testSpec {
 		if i < len(names) {
 			name = names[i]
 		}
-		h := helmBlock{name: name, namespace: names[i%3], repo: "oci://registry.example/${x}/''/charts", chart: c, version: c}
+		version := c
+		if !helmVersion(c) {
+			version = "1.0.0"
+		}
+		h := helmBlock{name: name, namespace: names[i%3], repo: "oci://registry.example/${x}/''/charts", chart: c, version: version}
 		if i == 0 {
 			h.values = values
 			h.repo = "https://charts.example/${x}/''/\"/é"
@@ -684,7 +702,7 @@ func TestHostileRefused(t *testing.T) {
 		{"ssh_opts", "ssh_opts", sshOpt, func(s *testSpec, v string) { s.sshOpts = []string{"-p", v} }},
 		{"ssh key comment", "ssh_keys", sshComment, func(s *testSpec, v string) { s.users[0].keys = append(s.users[0].keys, sshKey+" "+v) }},
 		{"helm chart", "chart", chartName, func(s *testSpec, v string) { s.helm[0].chart = v }},
-		{"helm version", "version", nonBlankLine, func(s *testSpec, v string) { s.helm[0].version = v }},
+		{"helm version", "version", helmVersion, func(s *testSpec, v string) { s.helm[0].version = v }},
 		{"helm values key", "values", helmKey, func(s *testSpec, v string) { s.helm[0].values = map[string]any{"a": map[string]any{v: 1}} }},
 		{"flux branch", "branch", gitBranch, func(s *testSpec, v string) { s.flux.branch = v }},
 		{"flux path", "path", fluxPath, func(s *testSpec, v string) { s.flux.path = v }},

@@ -1,11 +1,11 @@
 package validate
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -267,19 +267,36 @@ func TestDetails(t *testing.T) {
 			sc := readCase(t, file)
 			ds := sc.diagnose(t)
 			for _, d := range ds {
+				// A detail is sentences, then optionally an HCL
+				// snippet on lines of its own (TestSnippetsParse).
+				prose, _, _ := strings.Cut(d.Detail, "\n")
 				switch {
 				case d.Subject.Filename != "cluster.hcl" && sc.repo[d.Subject.Filename] == nil:
 					t.Errorf("%s: %s has no range in cluster.hcl or a file of the case: %+v", file, d.Code, d.Subject)
-				case d.Code != diag.Syntax.Code && d.Subject.Start.Line == 0:
+				case d.Subject.Start.Line == 0 && !fileLevel(d):
 					t.Errorf("%s: %s has no line", file, d.Code)
 				case strings.TrimSpace(d.Detail) == "":
 					t.Errorf("%s: %s has no detail", file, d.Code)
 				case strings.Contains(d.Detail, "%!"):
 					t.Errorf("%s: %s detail has a formatting error: %s", file, d.Code, d.Detail)
-				case d.Code != diag.Syntax.Code && !bytes.ContainsAny([]byte(d.Detail[len(d.Detail)-1:]), ".?"):
+				case d.Code != diag.Syntax.Code && !strings.HasSuffix(prose, ".") && !strings.HasSuffix(prose, "?") && !strings.HasSuffix(prose, ":"):
 					t.Errorf("%s: %s detail does not end a sentence: %s", file, d.Code, d.Detail)
+				case cueWords.MatchString(d.Detail):
+					t.Errorf("%s: %s detail speaks CUE (%q): %s", file, d.Code, cueWords.FindString(d.Detail), d.Detail)
 				}
 			}
 		}
 	}
 }
+
+// fileLevel reports whether d is about the file as a whole, and so has a
+// file name but no line: a file that is not text, or that declares nothing
+// (or lacks the cluster block that other missing blocks are reported at).
+func fileLevel(d diag.Diagnostic) bool {
+	return d.Code == diag.Syntax.Code || d.Code == diag.Missing.Code || d.Code == diag.NoControlPlane.Code || d.Code == diag.NoAdmin.Code
+}
+
+// cueWords is CUE's vocabulary, which no detail may use: the user wrote
+// HCL and reads about their values, not about the schema's types, bounds,
+// builtins or disjunctions.
+var cueWords = regexp.MustCompile(`net\.IPv4|net\.IPCIDR|strings\.M|int & |string & |=~|!=|disjunction|does not satisfy|out of bound|conflicting values|mismatched types|types (int|string|bool|float|list|struct)|incomplete value|#[A-Z][A-Za-z]+|field not allowed|invalid value`)

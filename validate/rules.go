@@ -128,10 +128,14 @@ func (rc *ruleContext) wroteString(path ...string) bool {
 	return ok && isString
 }
 
-// fileStart is where problems about something missing from the whole file go.
-func (rc *ruleContext) fileStart() hcl.Range {
-	return hcl.Range{Filename: rc.spec.Filename, Start: hcl.InitialPos, End: hcl.InitialPos}
-}
+// wholeFile is where problems about something missing from the whole file
+// go: the cluster block, or the file without a line when it has none.
+func (rc *ruleContext) wholeFile() hcl.Range { return rc.spec.Source.Value() }
+
+// failed reports whether the value at path, or anything in or around it,
+// was refused already (load.Spec.Failed): a rule reading it would judge a
+// value the user did not write, and pile a second error on the first.
+func (rc *ruleContext) failed(path ...string) bool { return rc.spec.Failed(path...) }
 
 // inFileOrder sorts the labels of the blocks under prefix (such as "nodes")
 // by where they are written, so that "the second occurrence" of something
@@ -191,10 +195,14 @@ func plural(n int, one, many string) string {
 	return many
 }
 
-// rolesKnown reports whether every node's role survived the schema. Rules
-// that count nodes by role skip when one did not: the count would be wrong
-// and the schema has already reported the bad role.
+// rolesKnown reports whether every node's role survived the schema, and
+// every node block the loader (a duplicate name, two labels). Rules that
+// count nodes by role skip when one did not: the count would be wrong and
+// the first error has already been reported.
 func (rc *ruleContext) rolesKnown() bool {
+	if rc.spec.Dropped("nodes") {
+		return false
+	}
 	for _, n := range rc.c.NodeNames() {
 		if rc.c.Nodes[n].Role == "" {
 			return false

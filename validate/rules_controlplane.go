@@ -19,7 +19,7 @@ func checkControlPlane(rc *ruleContext) {
 	cps := rc.inFileOrder(c.ControlPlaneNodes(), "nodes")
 	switch {
 	case len(cps) == 0:
-		at := rc.fileStart()
+		at := rc.wholeFile()
 		if names := rc.inFileOrder(c.NodeNames(), "nodes"); len(names) > 0 {
 			at = rc.value("nodes", names[0], "role")
 		}

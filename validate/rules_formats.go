@@ -3,6 +3,7 @@ package validate
 import (
 	"net/netip"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -102,9 +103,10 @@ func checkCIDRs(rc *ruleContext) {
 		case !p.Addr().Is4():
 			rc.add(diag.CIDR, rc.value(s.path...), "%s = %q is not an IPv4 network; hlcgen builds IPv4-only clusters. Write an IPv4 CIDR such as \"10.10.10.0/24\".", s.name, p)
 		case p.Masked() != p:
-			rc.add(diag.CIDR, rc.value(s.path...),
+			at := rc.value(s.path...)
+			rc.diags = append(rc.diags, diag.New(diag.CIDR, at,
 				"%s = %q has host bits set: the network it names is %s. Write %q; a host's own address goes elsewhere (node address, network.gateway).",
-				s.name, p, p.Masked(), p.Masked().String())
+				s.name, p, p.Masked(), p.Masked().String()).WithFix(at, strconv.Quote(p.Masked().String())))
 		}
 	}
 }
@@ -167,7 +169,9 @@ func sshKeyProblem(key string) string {
 	case strings.TrimSpace(key) == "":
 		return "it is empty"
 	case strings.Contains(key, "PRIVATE KEY"):
-		return "this is a PRIVATE key. Remove it now, consider it leaked (it is in your Git history) and generate a new pair; paste only the .pub file's line"
+		// A whole private key is HLC050's (checkPastedSecrets); this
+		// is a fragment of one.
+		return "this looks like part of a PRIVATE key. Remove it, and if it was ever committed or pushed, consider it leaked and generate a new pair; paste only the .pub file's line"
 	case strings.ContainsAny(key, "\r\n"):
 		return "it spans several lines; put each key in its own list element, one line each"
 	}
@@ -193,6 +197,9 @@ func sshKeyProblem(key string) string {
 func checkSSHKeys(rc *ruleContext) {
 	for _, u := range model.SortedKeys(rc.c.Users) {
 		for i, k := range rc.c.Users[u].SSHKeys {
+			if rc.failed("users", u, "ssh_keys", idx(i)) {
+				continue // a private key: reported as HLC050
+			}
 			if p := sshKeyProblem(k); p != "" {
 				rc.add(diag.SSHKey, rc.value("users", u, "ssh_keys", idx(i)), "User %q's ssh_keys[%d]: %s.", u, i, p)
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode"
 
 	"github.com/hlcgen/hlcgen/diag"
 	"github.com/hlcgen/hlcgen/load"
@@ -48,13 +49,36 @@ func checkHelmReleases(rc *ruleContext) {
 					"helm_release %q: repo %q: %s.", name, h.Repo, p)
 			}
 		}
-		// The schema rejects an empty version; this catches blanks.
-		if h.Version != "" && strings.TrimSpace(h.Version) == "" {
-			rc.add(diag.HelmVersion, rc.value("helm_releases", name, "version"),
+		// The schema rejects an empty version; this catches blanks and
+		// ranges.
+		switch at := rc.value("helm_releases", name, "version"); {
+		case h.Version != "" && strings.TrimSpace(h.Version) == "":
+			rc.add(diag.HelmVersion, at,
 				"helm_release %q: version is blank. Pin the chart version, such as version = \"8.5.1\", so that a deploy is reproducible and upgrades are a reviewed change.", name)
+		case h.Version != "" && versionRange(h.Version):
+			rc.add(diag.HelmVersion, at,
+				"helm_release %q: version %q is a range, so Flux would install whichever chart version is newest when it reconciles, and a deploy would not be reproducible. Pin one version, as the chart's Chart.yaml has it (MAJOR.MINOR.PATCH), such as version = \"8.5.1\"; upgrading is then a reviewed change.",
+				name, h.Version)
 		}
 	}
 	checkHelmValues(rc)
+}
+
+// versionRange reports whether a chart version is a range rather than one
+// version. Flux's HelmRelease reads chart.spec.version as a semver
+// constraint (Masterminds/semver), so "1.17.*", "1.x", "^1.2.0", "~1.2",
+// ">=1.0.0 <2.0.0" and "1.0.0 || 2.0.0" each pick the newest chart that
+// matches. Anything else is one version, carried as written.
+func versionRange(v string) bool {
+	if strings.ContainsAny(v, "*^~<>=|,") || strings.ContainsFunc(v, unicode.IsSpace) {
+		return true
+	}
+	for _, p := range strings.Split(strings.TrimPrefix(v, "v"), ".") {
+		if p == "x" || p == "X" {
+			return true
+		}
+	}
+	return false
 }
 
 // checkHelmValues: values reach the chart through Nix and YAML. Nix strings

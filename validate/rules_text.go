@@ -216,7 +216,7 @@ func checkNUL(rc *ruleContext) {
 	}
 	walkNUL(doc, nil, func(path []string, s string) {
 		at := rc.value(path...)
-		if reported(at) {
+		if reported(at) || rc.failed(path...) {
 			return
 		}
 		if strings.ContainsRune(s, 0) {

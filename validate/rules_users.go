@@ -45,6 +45,9 @@ func (rc *ruleContext) declaredUsers() map[string]declaredUser {
 // checkAdmins: someone must be able to log in and use sudo, or the first
 // deploy locks everybody out (hlcgen's users are the only users).
 func checkAdmins(rc *ruleContext) {
+	if rc.failed("users") || rc.spec.Dropped("users") {
+		return // a user's admin or ssh_keys was refused: it may be the admin
+	}
 	users := rc.declaredUsers()
 	var keyless []string
 	for _, name := range model.SortedKeys(users) {
@@ -61,7 +64,8 @@ func checkAdmins(rc *ruleContext) {
 		detail += fmt.Sprintf(" %s %s %s admin = true but no ssh_keys.", plural(len(keyless), "User", "Users"), quoteList(keyless), plural(len(keyless), "has", "have")) +
 			` Add your public key: ssh_keys = ["ssh-ed25519 AAAA... you@laptop"].`
 	} else {
-		detail += " Declare one, such as user \"ops\" { admin = true, ssh_keys = [\"ssh-ed25519 AAAA... you@laptop\"] }."
+		detail += " Declare one, with your public key (the line of ~/.ssh/id_ed25519.pub):\n" +
+			"user \"ops\" {\n  admin    = true\n  ssh_keys = [\"ssh-ed25519 AAAA... you@laptop\"]\n}"
 	}
 	rc.add(diag.NoAdmin, rc.value("users"), "%s", detail)
 }
@@ -73,6 +77,9 @@ func checkDeployUser(rc *ruleContext) {
 	name := rc.c.Deploy.SSHUser
 	if name == "" || name == "root" || !rc.has("deploy", "ssh_user") {
 		return
+	}
+	if rc.failed("users", name) || rc.spec.Dropped("users") {
+		return // the user's admin or ssh_keys was refused: reported there
 	}
 	at := rc.value("deploy", "ssh_user")
 	users := rc.declaredUsers()
@@ -90,7 +97,8 @@ func checkDeployUser(rc *ruleContext) {
 			hint = fmt.Sprintf(" Did you mean %q?", s)
 		}
 		rc.add(diag.DeployUser, at,
-			"deploy.ssh_user = %q, but no user %q is declared, so deploy-rs could not log in.%s Declare it with user %q { admin = true, ssh_keys = [...] }, or use \"root\".",
+			"deploy.ssh_user = %q, but no user %q is declared, so deploy-rs could not log in.%s Declare it, or use \"root\":\n"+
+				"user %q {\n  admin    = true\n  ssh_keys = [\"ssh-ed25519 AAAA... you@laptop\"]\n}",
 			name, name, hint, name)
 	case u.invalid:
 		// Its name is reported already.

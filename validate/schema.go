@@ -3,7 +3,8 @@ package validate
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
+	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -164,6 +165,23 @@ func structure(spec *load.Spec, s cue.Value, doc map[string]any, path []string, 
 	fields := schemaFields(s)
 	clean := make(map[string]any, len(doc))
 	keys := model.SortedKeys(doc)
+	// A misspelt required setting is one mistake: the typo is reported
+	// with its "did you mean", and the setting it means is not also
+	// reported missing.
+	meant := map[string]bool{}
+	for _, name := range model.SortedKeys(fields) {
+		if !fields[name].required {
+			continue
+		}
+		if _, ok := doc[name]; ok {
+			continue
+		}
+		for _, k := range keys {
+			if _, known := fields[k]; !known && suggestFor(k, fields) == name {
+				meant[name] = true
+			}
+		}
+	}
 	for _, k := range keys {
 		v := doc[k]
 		p := append(append([]string(nil), path...), k)
@@ -178,7 +196,7 @@ func structure(spec *load.Spec, s cue.Value, doc map[string]any, path []string, 
 			if d, isLabel := labelNameDiagnostic(spec, p); isLabel {
 				*ds = append(*ds, d)
 			} else {
-				*ds = append(*ds, unknownAttr(spec, p, k, fields))
+				*ds = append(*ds, unknownAttr(spec, p, k, fields, doc))
 			}
 			continue
 		}
@@ -197,9 +215,22 @@ func structure(spec *load.Spec, s cue.Value, doc map[string]any, path []string, 
 		if _, ok := doc[name]; ok {
 			continue
 		}
+		p := append(append([]string(nil), path...), name)
+		if meant[name] || spec.Failed(p...) {
+			continue // a typo of it, or written but unreadable: reported there
+		}
 		*ds = append(*ds, missing(spec, path, name, fi))
 	}
 	return clean
+}
+
+// suggestFor is the field of fields that name is likely a typo of, or "".
+func suggestFor(name string, fields map[string]fieldInfo) string {
+	var candidates []string
+	for n := range fields {
+		candidates = append(candidates, n)
+	}
+	return load.Suggest(name, candidates)
 }
 
 func isStructSchema(v cue.Value) bool {
@@ -219,25 +250,37 @@ func isClosedStruct(v cue.Value) bool {
 	return isStructSchema(v)
 }
 
-func unknownAttr(spec *load.Spec, p []string, name string, fields map[string]fieldInfo) diag.Diagnostic {
+func unknownAttr(spec *load.Spec, p []string, name string, fields map[string]fieldInfo, doc map[string]any) diag.Diagnostic {
 	var candidates []string
 	for n := range fields {
 		candidates = append(candidates, n)
 	}
 	where := "here"
 	if len(p) > 1 {
-		where = "in " + describe(p[:len(p)-1])
+		where = "in " + describe(spec, p[:len(p)-1])
 	}
+	r := spec.Source.Name(p...)
 	detail := fmt.Sprintf("There is no %q setting %s.", name, where)
-	if blockKey, isBlock := blockNamed(name); isBlock && len(p) == 1 {
-		detail += fmt.Sprintf(" %q is written as a block: %s { ... }.", name, blockKey)
-	} else if sug := load.Suggest(name, candidates); sug != "" {
-		detail += fmt.Sprintf(" Did you mean %q?", sug)
-	} else if len(candidates) > 0 {
+	sug := load.Suggest(name, candidates)
+	switch blockKey, isBlock := blockNamed(name); {
+	case isBlock && len(p) == 1:
+		detail += fmt.Sprintf(" %q is written as a block: `%s { ... }`.", name, blockKey)
+	case sug != "":
+		_, written := doc[sug]
+		if fields[sug].required && !written {
+			detail += fmt.Sprintf(" Did you mean %q? It is required, and missing.", sug)
+		} else {
+			detail += fmt.Sprintf(" Did you mean %q?", sug)
+		}
+		if !written {
+			// Renaming fixes it; with sug already written, it
+			// would be a duplicate instead.
+			return diag.New(diag.UnknownAttr, r, "%s", detail).WithFix(r, sug)
+		}
+	case len(candidates) > 0:
 		sort.Strings(candidates)
 		detail += " Known settings: " + strings.Join(candidates, ", ") + "."
 	}
-	r := spec.Source.Name(p...)
 	return diag.New(diag.UnknownAttr, r, "%s", detail)
 }
 
@@ -256,20 +299,18 @@ func missing(spec *load.Spec, path []string, name string, fi fieldInfo) diag.Dia
 	if presenceCodes[fi.code] {
 		rule = ruleByCode(fi.code)
 	}
-	var subject hcl.Range
-	if len(path) == 0 {
-		// A whole top-level block is missing: point at the file's start.
-		subject = hcl.Range{Filename: spec.Filename, Start: hcl.InitialPos, End: hcl.InitialPos}
-	} else {
-		subject = spec.Source.Name(path...)
-	}
-	what := fmt.Sprintf("%q", name)
-	if isStructSchema(fi.value) {
-		if blk, ok := blockNamed(name); ok {
-			what = fmt.Sprintf("a %s block", blk)
+	// A whole top-level block missing is reported at the cluster block,
+	// or at the file without a line (load's root range); a setting, at
+	// the block it belongs in.
+	subject := spec.Source.Name(path...)
+	if blk, ok := blockNamed(name); ok && isStructSchema(fi.value) {
+		detail := fmt.Sprintf("%s has no %s block, which is required", describe(spec, path), blk)
+		if inside := requiredNames(fi.value); len(inside) > 0 {
+			detail += ", with " + andList(inside) + " in it"
 		}
+		return diag.New(rule, subject, "%s.", detail)
 	}
-	detail := fmt.Sprintf("%s is required in %s", what, describe(path))
+	detail := fmt.Sprintf("%q is required in %s", name, describe(spec, path))
 	if fi.hint != "" {
 		detail += ": " + fi.hint
 	}
@@ -277,10 +318,34 @@ func missing(spec *load.Spec, path []string, name string, fi fieldInfo) diag.Dia
 	return d
 }
 
-// describe names a document path the way the user wrote it.
-func describe(path []string) string {
+// requiredNames lists the required fields of a struct schema, sorted.
+func requiredNames(s cue.Value) []string {
+	if d, ok := s.Default(); ok {
+		s = d
+	}
+	var out []string
+	for name, fi := range schemaFields(s) {
+		if fi.required {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// andList renders words as "a, b and c".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+// describe names a document path the way the user wrote it; the empty
+// path is the file, by the name it was given.
+func describe(spec *load.Spec, path []string) string {
 	if len(path) == 0 {
-		return "cluster.hcl"
+		return spec.Filename
 	}
 	keys := load.BlockKeys()
 	for blk, key := range keys {
@@ -334,8 +399,21 @@ func unify(spec *load.Spec, def cue.Value, doc map[string]any) (*model.Cluster, 
 			continue
 		}
 		seen[k] = true
+		// A list refused as a whole (a disjunction with its default,
+		// such as [...#K3sFlag] | *[]) is one mistake in some of its
+		// elements: report those, each at its own range, and not the
+		// list too.
+		if els := elementDiagnostics(spec, def, path); len(els) > 0 {
+			ds = append(ds, els...)
+			spec.MarkFailed(path...)
+			continue
+		}
 		if d, ok := cueDiagnostic(spec, def, path, e); ok {
 			ds = append(ds, d)
+			if len(path) > 0 {
+				// The rules must not judge what the schema refused.
+				spec.MarkFailed(path...)
+			}
 		}
 	}
 
@@ -432,18 +510,23 @@ func cuePath(p []string) []string {
 
 // cueDiagnostic maps one CUE error to a diagnostic at the attribute's range,
 // with the code and hint of the nearest schema field that declares them.
+// The message is hlcgen's own, from what the user wrote and what the schema
+// expects: CUE's wording (its types, bounds, builtins and disjunctions)
+// never reaches the user.
 func cueDiagnostic(spec *load.Spec, def cue.Value, path []string, e cueerrors.Error) (diag.Diagnostic, bool) {
 	format, args := e.Msg()
 	msg := fmt.Sprintf(format, args...)
-	// Missing required fields were reported by the structure walk.
-	if strings.Contains(msg, "required but not present") || strings.Contains(msg, "incomplete value") {
+	// Missing required fields were reported by the structure walk; a
+	// value refused before unification (a pasted secret) was reported
+	// there.
+	if strings.Contains(msg, "required but not present") || strings.Contains(msg, "incomplete value") || spec.Failed(path...) {
 		return diag.Diagnostic{}, false
 	}
 	code, hint := "", ""
 	s := def
 	var infos []fieldInfo
 	for _, k := range path {
-		c, ok := child(s, k)
+		c, ok := schemaChild(s, k)
 		if !ok {
 			break
 		}
@@ -462,31 +545,299 @@ func cueDiagnostic(spec *load.Spec, def cue.Value, path []string, e cueerrors.Er
 		rule = ruleByCode(code)
 	}
 	r := spec.Source.Value(path...)
-	detail := fmt.Sprintf("%s: %s.", path[len(path)-1], friendly(msg, sourceText(spec, r)))
+	written, _ := writtenAt(spec.Doc, path)
+	name := settingName(path)
+	var d diag.Diagnostic
+	switch {
+	case len(infos) == len(path) && !kindAccepts(s, written):
+		// A value of the wrong type is the language's error, whatever
+		// the setting: its rule's summary ("vrrp_id out of range")
+		// would not describe it.
+		d = typeMismatch(diag.InvalidValue, spec, r, name, s, written, hint)
+	case rule == diag.IPv4:
+		d = notIPv4(spec, r, name, written, hint)
+	default:
+		detail := fmt.Sprintf("%s: %s.", name, refusal(written, sourceText(spec, r), msg))
+		if hint != "" {
+			detail += " Fix: " + hint + "."
+		}
+		d = diag.New(rule, r, "%s", detail)
+	}
+	return d, true
+}
+
+// elementDiagnostics checks each element of the list written at path
+// against the list's element schema, and returns a diagnostic per element
+// that fails; none when the value is not a list, or when every element
+// passes (the list is then wrong as a whole, such as too long).
+func elementDiagnostics(spec *load.Spec, def cue.Value, path []string) diag.Diagnostics {
+	written, ok := writtenAt(spec.Doc, path)
+	list, isList := written.([]any)
+	if !ok || !isList || len(list) == 0 {
+		return nil
+	}
+	s := def
+	for _, k := range path {
+		c, ok := schemaChild(s, k)
+		if !ok {
+			return nil
+		}
+		s = c
+	}
+	// The list's own schema, not its default: the disjunct that is a list
+	// with an element type.
+	var elem cue.Value
+	_, vals := s.Expr()
+	candidates := append([]cue.Value{s}, vals...)
+	for _, v := range candidates {
+		if e := v.LookupPath(cue.MakePath(cue.AnyIndex)); e.Exists() {
+			elem = e
+			break
+		}
+	}
+	if !elem.Exists() {
+		return nil
+	}
+	var ds diag.Diagnostics
+	for i, x := range list {
+		err := elem.Unify(elem.Context().Encode(x)).Validate(cue.Concrete(true))
+		for _, e := range cueerrors.Errors(err) {
+			p := append(slices.Clone(path), strconv.Itoa(i))
+			if d, ok := cueDiagnostic(spec, def, p, e); ok {
+				ds = append(ds, d)
+				spec.MarkFailed(p...)
+				break // one diagnostic per element
+			}
+		}
+	}
+	return ds
+}
+
+// schemaChild is child, and also a list's element schema for an index.
+func schemaChild(s cue.Value, k string) (cue.Value, bool) {
+	if _, err := strconv.Atoi(k); err == nil {
+		if s.IncompleteKind()&cue.ListKind != 0 {
+			if e := s.LookupPath(cue.MakePath(cue.AnyIndex)); e.Exists() {
+				return e, true
+			}
+		}
+	}
+	return child(s, k)
+}
+
+// writtenAt is the value at path in the document, as the user wrote it.
+func writtenAt(doc map[string]any, path []string) (any, bool) {
+	var v any = doc
+	for _, k := range path {
+		switch x := v.(type) {
+		case map[string]any:
+			var ok bool
+			if v, ok = x[k]; !ok {
+				return nil, false
+			}
+		case []any:
+			i, err := strconv.Atoi(k)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			v = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// settingName names the setting at path as it is written: vrrp_id, or
+// admin_age_keys[0] for a list element.
+func settingName(path []string) string {
+	name := ""
+	for _, k := range path {
+		if _, err := strconv.Atoi(k); err == nil && name != "" {
+			name += "[" + k + "]"
+		} else {
+			name = k
+		}
+	}
+	return name
+}
+
+// kindOf is the CUE kind of a document value.
+func kindOf(v any) cue.Kind {
+	switch v.(type) {
+	case string:
+		return cue.StringKind
+	case bool:
+		return cue.BoolKind
+	case int64:
+		return cue.IntKind
+	case float64:
+		return cue.FloatKind
+	case []any:
+		return cue.ListKind
+	case map[string]any:
+		return cue.StructKind
+	case nil:
+		return cue.NullKind
+	}
+	return cue.BottomKind
+}
+
+// kindAccepts reports whether the schema s takes a value of v's type.
+func kindAccepts(s cue.Value, v any) bool {
+	want := s.IncompleteKind()
+	if d, ok := s.Default(); ok {
+		want |= d.IncompleteKind()
+	}
+	if want == cue.BottomKind {
+		return true // nothing to compare with: let the message say it
+	}
+	return want&kindOf(v) != 0
+}
+
+// kindNoun names a set of kinds the way a spec writer thinks of them.
+func kindNoun(k cue.Kind) string {
+	var nouns []string
+	switch {
+	case k&cue.NumberKind == cue.IntKind:
+		nouns = append(nouns, "a whole number")
+	case k&cue.NumberKind != 0:
+		nouns = append(nouns, "a number")
+	}
+	if k&cue.StringKind != 0 {
+		nouns = append(nouns, "a string")
+	}
+	if k&cue.BoolKind != 0 {
+		nouns = append(nouns, "true or false")
+	}
+	if k&cue.ListKind != 0 {
+		nouns = append(nouns, "a list")
+	}
+	if k&cue.StructKind != 0 {
+		nouns = append(nouns, "an object ({ key = value })")
+	}
+	if len(nouns) == 0 {
+		return "another kind of value"
+	}
+	return strings.Join(nouns, " or ")
+}
+
+// typeMismatch reports a value of the wrong type, with the value converted
+// to the right one as the fix when the conversion is certain: "51" for a
+// number is 51, a lone address for a list is a list of it.
+func typeMismatch(rule diag.Rule, spec *load.Spec, r hcl.Range, name string, s cue.Value, written any, hint string) diag.Diagnostic {
+	want := s.IncompleteKind()
+	if d, ok := s.Default(); ok {
+		want |= d.IncompleteKind()
+	}
+	got := kindNoun(kindOf(written))
+	if written == nil {
+		got = "null"
+	}
+	detail := fmt.Sprintf("%s: expected %s, got %s.", name, kindNoun(want), got)
+	text := sourceText(spec, r)
+	fix := ""
+	switch x := written.(type) {
+	case string:
+		switch {
+		case want&cue.IntKind != 0 && isInt(x):
+			fix = strings.TrimSpace(x)
+		case want&cue.FloatKind != 0 && isNumber(x):
+			fix = strings.TrimSpace(x)
+		case want&cue.BoolKind != 0 && (x == "true" || x == "false"):
+			fix = x
+		case want&cue.ListKind != 0 && text != "":
+			fix = "[" + text + "]"
+		}
+	case int64, float64, bool:
+		if want&cue.StringKind != 0 && text != "" {
+			fix = strconv.Quote(text)
+		} else if want&cue.ListKind != 0 && text != "" {
+			fix = "[" + text + "]"
+		}
+	}
+	if fix != "" {
+		detail += fmt.Sprintf(" Write `%s = %s`", lastName(name), fix)
+		if x, isString := written.(string); isString && want&cue.StringKind == 0 && want&cue.ListKind == 0 {
+			detail += fmt.Sprintf(", without quotes: %q is a string", x)
+		}
+		detail += "."
+		return diag.New(rule, r, "%s", detail).WithFix(r, fix)
+	}
+	if want&cue.BoolKind != 0 && want&^cue.BoolKind&^cue.NullKind == 0 {
+		detail += fmt.Sprintf(" Write `%s = true` or `%s = false`, without quotes.", lastName(name), lastName(name))
+	} else if hint != "" {
+		detail += " Fix: " + hint + "."
+	}
+	return diag.New(rule, r, "%s", detail)
+}
+
+// lastName is the attribute of a setting name: admin_age_keys for
+// admin_age_keys[0].
+func lastName(name string) string {
+	n, _, _ := strings.Cut(name, "[")
+	return n
+}
+
+func isInt(s string) bool {
+	_, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	return err == nil
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	return err == nil && !strings.ContainsAny(s, "xXnN_")
+}
+
+// notIPv4 reports a value where an IPv4 address belongs. An address with
+// a prefix length (10.10.10.11/24) is the usual mistake: the prefix is
+// network.subnet's, and dropping it is the fix.
+func notIPv4(spec *load.Spec, r hcl.Range, name string, written any, hint string) diag.Diagnostic {
+	s, _ := written.(string)
+	if p, err := netip.ParsePrefix(strings.TrimSpace(s)); err == nil && p.Addr().Is4() {
+		addr := strconv.Quote(p.Addr().String())
+		return diag.New(diag.IPv4, r, "%s: %q has a prefix length (/%d); an address is written without one, and the LAN's prefix is network.subnet's. Write `%s = %s`.",
+			name, s, p.Bits(), lastName(name), addr).WithFix(r, addr)
+	}
+	why := "is not an IPv4 address"
+	switch {
+	case strings.TrimSpace(s) == "":
+		why = "is empty"
+	case strings.Contains(s, ":"):
+		why = "is not an IPv4 address (IPv6 and ports are not supported here)"
+	}
+	detail := fmt.Sprintf("%s: %q %s, four numbers from 0 to 255 separated by dots.", name, s, why)
 	if hint != "" {
 		detail += " Fix: " + hint + "."
 	}
-	return diag.New(rule, r, "%s", detail), true
+	return diag.New(diag.IPv4, r, "%s", detail)
 }
 
-var outOfBound = regexp.MustCompile(` \(out of bound .*\)$`)
-
-// friendly rewrites CUE's messages where they talk about CUE internals
-// rather than about the value the user wrote.
-func friendly(msg, written string) string {
-	switch {
-	case strings.Contains(msg, "empty disjunction"), strings.Contains(msg, "field not allowed"):
-		if written == "" {
-			return "this value is not allowed here"
+// refusal says why a value of the right type was refused, in the user's
+// words: out of range for a number, not allowed for one outside a list of
+// choices, not valid otherwise. msg is CUE's message, consulted only to
+// tell these apart.
+func refusal(written any, text, msg string) string {
+	if text == "" {
+		text = "this value"
+	}
+	switch x := written.(type) {
+	case int64, float64:
+		if strings.Contains(msg, "out of bound") || strings.Contains(msg, "invalid value") || strings.Contains(msg, "empty disjunction") {
+			return text + " is out of range"
 		}
-		return fmt.Sprintf("%s is not allowed here", written)
-	case strings.Contains(msg, "mismatched types"):
-		if written != "" {
-			return fmt.Sprintf("%s has the wrong type (%s)", written, msg[strings.Index(msg, "mismatched types")+len("mismatched "):strings.LastIndex(msg, ")")])
+	case string:
+		switch {
+		case x == "":
+			return "it is empty"
+		case strings.TrimSpace(x) == "":
+			return "it is blank"
 		}
 	}
-	msg = outOfBound.ReplaceAllString(msg, "")
-	return strings.ReplaceAll(msg, "#Cluster.", "")
+	if strings.Contains(msg, "empty disjunction") || strings.Contains(msg, "field not allowed") || strings.Contains(msg, "conflicting values") {
+		return text + " is not one of the values allowed here"
+	}
+	return text + " is not valid here"
 }
 
 // sourceText returns what the user wrote at r, shortened for a message.

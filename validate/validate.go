@@ -26,7 +26,10 @@ func Validate(spec *load.Spec, repo fs.FS) (*model.Cluster, diag.Diagnostics) {
 			Summary: "Internal error: embedded schema", Detail: err.Error(),
 			Subject: hcl.Range{Filename: spec.Filename, Start: hcl.InitialPos, End: hcl.InitialPos}}}
 	}
-	var ds diag.Diagnostics
+	if len(spec.Doc) == 0 {
+		return nil, diag.Diagnostics{emptySpec(spec)}
+	}
+	ds := checkPastedSecrets(spec)
 	doc := structure(spec, def, withoutNonFinite(spec), nil, &ds)
 	c, uds := unify(spec, def, doc)
 	ds = append(ds, uds...)
@@ -36,6 +39,13 @@ func Validate(spec *load.Spec, repo fs.FS) (*model.Cluster, diag.Diagnostics) {
 	ds = dedupe(ds)
 	ds.Sort()
 	return c, ds
+}
+
+// emptySpec is the one problem of a file that declares nothing: listing
+// each missing block would say the same five times.
+func emptySpec(spec *load.Spec) diag.Diagnostic {
+	return diag.New(diag.Missing, hcl.Range{Filename: spec.Filename},
+		"%s declares nothing. A spec needs a cluster, network, kubernetes, cilium and secrets block, users and nodes: `hlcgen init` writes a starter spec that validates, to edit from there.", spec.Filename)
 }
 
 // dedupe drops a diagnostic that repeats another exactly: the same code and

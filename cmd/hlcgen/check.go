@@ -22,6 +22,7 @@ func checkCommand() *cli.Command {
 			"Exit status: 0 valid (warnings allowed), up to date and formatted, 1 invalid spec, generated\n" +
 			"files out of date or edited by hand, untracked files, or not formatted, 2 usage error,\n" +
 			"unreadable file or internal error.",
+		ArgsUsage: specArgs,
 		Flags: []cli.Flag{
 			fileFlag,
 			&cli.StringFlag{Name: "out", Usage: "output directory to check (default: the directory holding the spec)"},

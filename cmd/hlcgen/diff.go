@@ -31,6 +31,7 @@ func diffCommand() *cli.Command {
 			"Both sides are rendered by this hlcgen, so the diff shows the spec change alone; `hlcgen\n" +
 			"render --check` tells whether the committed files are up to date. Exit status: 0 (the\n" +
 			"report is informational), 1 the working-tree spec is invalid, 2 usage or Git error.",
+		ArgsUsage: specArgs,
 		Flags: []cli.Flag{
 			fileFlag,
 			&cli.StringFlag{Name: "out", Usage: "output directory to compare with, without --base (default: the directory holding the spec)"},
@@ -55,9 +56,6 @@ func runDiff(c *cli.Context) error {
 	format := c.String("format")
 	if format != "text" && format != "markdown" {
 		return usageError("--format must be text or markdown, not %q", format)
-	}
-	if c.Args().Present() {
-		return usageError("diff takes no arguments; use --file and --base")
 	}
 	if c.IsSet("out") {
 		return usageError("--out does not go with --base: both sides are rendered in memory and nothing on disk is compared")

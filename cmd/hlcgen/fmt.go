@@ -19,6 +19,7 @@ func fmtCommand() *cli.Command {
 		Usage: "rewrite cluster.hcl in canonical HCL format",
 		Description: "With --check, writes nothing and exits 1 when formatting would change the file.\n" +
 			"Exit status: 0 formatted, 1 not formatted (--check) or syntax errors, 2 usage error.",
+		ArgsUsage: specArgs,
 		Flags: []cli.Flag{
 			fileFlag,
 			&cli.BoolFlag{Name: "check", Usage: "exit 1 instead of rewriting when the file is not formatted"},
@@ -28,9 +29,6 @@ func fmtCommand() *cli.Command {
 }
 
 func runFmt(c *cli.Context) error {
-	if c.Args().Present() {
-		return usageError("fmt takes no arguments; use --file to name the spec")
-	}
 	path, src, err := readSpec(c)
 	if err != nil {
 		return err

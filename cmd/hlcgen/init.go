@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/mod/module"
-	"golang.org/x/mod/semver"
 
 	"github.com/hlcgen/hlcgen/scaffold"
 	"github.com/hlcgen/hlcgen/writer"
@@ -27,24 +25,6 @@ func initCommand() *cli.Command {
 	}
 }
 
-// isReleaseTag reports whether a module version names a release, such as
-// v1.2.0 or v1.3.0-rc.1, as opposed to "dev", a pseudo-version
-// (v1.2.4-0.20260101120000-abcdef123456) or a +dirty build.
-func isReleaseTag(v string) bool {
-	return semver.IsValid(v) && semver.Build(v) == "" && !module.IsPseudoVersion(v)
-}
-
-// hookRev is the hlcgen revision the scaffolded pre-commit config pins: this
-// binary's release, so the hooks render exactly what the user's hlcgen
-// renders; "main" for a development build.
-func hookRev() string {
-	v := buildVersion()
-	if isReleaseTag(v) {
-		return v
-	}
-	return "main"
-}
-
 func runInit(c *cli.Context) error {
 	if c.NArg() > 1 {
 		return usageError("init takes at most one directory, not %d arguments", c.NArg())
@@ -53,8 +33,9 @@ func runInit(c *cli.Context) error {
 	if c.NArg() == 1 {
 		dir = c.Args().First()
 	}
+	rev, note := hookRev(buildVersion())
 	var files []writer.File
-	for _, f := range scaffold.Files(hookRev()) {
+	for _, f := range scaffold.Files(rev) {
 		files = append(files, writer.File{Path: f.Path, Content: f.Content})
 	}
 	out := c.App.Writer
@@ -91,12 +72,16 @@ func runInit(c *cli.Context) error {
 	steps = append(steps,
 		"Edit cluster.hcl for your network and replace each PLACEHOLDER in it (`grep -n PLACEHOLDER cluster.hcl`).",
 		"Replace each hardware/<node>.nix with the output of `nixos-generate-config --show-hardware-config` on that node.",
-		"hlcgen validate && hlcgen render",
-		"sops secrets/cluster.yaml   # the k3s join token: k3s: {token: <a long random string>}",
+		"hlcgen validate && hlcgen render   # render writes .sops.yaml, which sops reads",
+		"mkdir -p secrets && sops secrets/cluster.yaml   # the server token: k3s: {token: <a long random string>}",
+		"sops secrets/nodes.yaml   # the agent token: k3s: {agent_token: <another long random string>}",
 		"git init && git add -A && pre-commit install && git commit -m 'Homelab from hlcgen init'",
 	)
 	if skipped > 0 {
 		fmt.Fprintf(out, "\n%s left unchanged.\n", countNoun(skipped, "existing file"))
+	}
+	if note != "" {
+		fmt.Fprintf(out, "\nNote: %s\n", note)
 	}
 	fmt.Fprintln(out, "\nNext:")
 	for i, s := range steps {

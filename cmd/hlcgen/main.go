@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/hlcgen/hlcgen/schema"
@@ -23,10 +22,6 @@ const (
 	exitInvalid = 1 // invalid spec, or --check found differences
 	exitUsage   = 2 // usage error, unreadable file, internal error
 )
-
-// version is set at link time (-ldflags "-X main.version=v1.2.3"); otherwise
-// the module version from the build info is used.
-var version = ""
 
 func main() {
 	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
@@ -83,8 +78,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Version: buildVersion(),
 		Writer:  stdout, ErrWriter: stderr,
 		// Errors are printed by run, once, with the right exit code.
-		ExitErrHandler:  func(*cli.Context, error) {},
-		HideHelpCommand: true,
+		ExitErrHandler: func(*cli.Context, error) {},
+		// help and an unknown command are ours (usage.go): urfave/cli's
+		// exit 3 with "No help topic".
+		HideHelpCommand:      true,
+		Action:               runRoot,
+		EnableBashCompletion: true,
 		Commands: []*cli.Command{
 			checkCommand(),
 			validateCommand(),
@@ -94,6 +93,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			initCommand(),
 			secretsCommand(),
 			schemaCommand(),
+			versionCommand(),
+			completionCommand(),
+			helpCommand(),
 		},
 		OnUsageError: onUsageError,
 		// Compile the embedded schemas on the other core while this one
@@ -110,21 +112,6 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		cmd.OnUsageError = onUsageError
 	}
 	return app
-}
-
-// onUsageError reports a bad flag in one line instead of the whole help.
-func onUsageError(c *cli.Context, err error, _ bool) error {
-	return cli.Exit(fmt.Sprintf("hlcgen: %v\nRun `hlcgen %s --help` for usage.", err, c.Command.Name), exitUsage)
-}
-
-func buildVersion() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
 }
 
 // usageError reports a mistake in how hlcgen was called.

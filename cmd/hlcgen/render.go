@@ -26,6 +26,7 @@ func renderCommand() *cli.Command {
 			"Exit status: 0 written or up to date, 1 invalid spec, conflicts, or (--check, --diff)\n" +
 			"outputs not up to date or untracked files, 2 usage error, unreadable file, a file that\n" +
 			"could not be read or written, or internal error, 130 SIGINT or SIGTERM.",
+		ArgsUsage: specArgs,
 		Flags: []cli.Flag{
 			fileFlag,
 			&cli.StringFlag{Name: "out", Usage: "output directory (default: the directory holding the spec)"},
@@ -59,9 +60,6 @@ type rendered struct {
 // It fails only on usage and internal errors: a spec with errors is
 // returned, with no files.
 func renderSpec(c *cli.Context, untrackedSev diag.Severity) (*rendered, error) {
-	if c.Args().Present() {
-		return nil, usageError("%s takes no arguments; use --file and --out", c.Command.Name)
-	}
 	path, src, err := readSpec(c)
 	if err != nil {
 		return nil, err
@@ -118,8 +116,8 @@ func planRender(c *cli.Context, untrackedSev diag.Severity) (*rendered, *writer.
 		return nil, nil, err
 	}
 	if ds := r.res.Diags; ds.HasErrors() {
-		return nil, nil, cli.Exit(fmt.Sprintf("\n%s has %d errors: nothing was rendered. Fix them (`hlcgen validate` lists them) and render again.",
-			r.path, countSeverity(ds, diag.Error)), exitInvalid)
+		return nil, nil, cli.Exit(fmt.Sprintf("\n%s has %s: nothing was rendered. Fix %s (`hlcgen validate` lists them) and render again.",
+			r.path, countNoun(countSeverity(ds, diag.Error), "error"), plural(countSeverity(ds, diag.Error), "it", "them")), exitInvalid)
 	}
 	plan, err := r.plan(c)
 	return r, plan, err
@@ -309,7 +307,8 @@ func outFlag(c *cli.Context) string {
 	if out := c.String("out"); out != "" {
 		return out
 	}
-	return filepath.Dir(c.String("file"))
+	path, _ := specPath(c) // readSpec has reported a bad one
+	return filepath.Dir(path)
 }
 
 // treeError reports a failure to read or write the output tree (out): the

@@ -26,6 +26,7 @@ func secretsCommand() *cli.Command {
 			".sops.yaml names), not encrypted, unreadable, or covered by no rule.\n\n" +
 			"Exit status: 0 nothing to fix (missing files included), 1 invalid spec, a file that needs\n" +
 			"updatekeys, or one that is not encrypted or unreadable, 2 usage error or unreadable spec.",
+		ArgsUsage: specArgs,
 		Flags: []cli.Flag{
 			fileFlag,
 			&cli.StringFlag{Name: "format", Value: "text", Usage: "output format: text or json"},
@@ -38,9 +39,6 @@ func runSecrets(c *cli.Context) error {
 	format := c.String("format")
 	if format != "text" && format != "json" {
 		return usageError("--format must be text or json, not %q", format)
-	}
-	if c.Args().Present() {
-		return usageError("secrets takes no arguments; use --file to name the spec")
 	}
 	l, err := loadSpec(c)
 	if err != nil {
@@ -153,13 +151,6 @@ func (r secretsReport) printUpdateKeys(w io.Writer) {
 		fmt.Fprintf(tw, "  %s\t# %s\n", validate.UpdateKeysCommand(a.Path), strings.Join(why, ", "))
 	}
 	_ = tw.Flush()
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 func writeSecretsTable(w io.Writer, r secretsReport) error {
