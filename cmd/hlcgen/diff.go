@@ -114,8 +114,7 @@ func runDiff(c *cli.Context) error {
 			oldFiles, oldCluster = old.Files, old.Cluster
 		}
 	}
-	rep.Changes = specdiff.Compare(oldCluster, cur.Cluster)
-	rep.Files = specdiff.CompareFiles(oldFiles, cur.Files)
+	rep.Compare(specdiff.Side{Cluster: oldCluster, Files: oldFiles}, specdiff.Side{Cluster: cur.Cluster, Files: cur.Files}, pipeline.Files)
 	if format == "markdown" {
 		return rep.WriteMarkdown(c.App.Writer)
 	}

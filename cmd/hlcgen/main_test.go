@@ -16,7 +16,12 @@ import (
 	"testing"
 	"time"
 
+	"testing/fstest"
+
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/hlcgen/hlcgen/internal/mermaidcheck"
+	"github.com/hlcgen/hlcgen/internal/specgen"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected output in testdata/script/*.txtar")
@@ -71,6 +76,14 @@ func pauseAt(pattern, marker string) func(context.Context, string) {
 //	mtime is TIME path...    require that modification time, likewise
 //	replace file old new     replace the first occurrence of old in file,
 //	                         failing when there is none
+//	mermaid [-raw] file      require the ```mermaid blocks of a Markdown
+//	                         file (at least one), or with -raw the whole
+//	                         file, to be flowcharts internal/mermaidcheck
+//	                         accepts
+//	maxsize file N           require file to be at most N bytes
+//	specgen N dir            write internal/specgen's N-node spec to
+//	                         dir/cluster.hcl, with the module files it
+//	                         names
 //	sigexit SIG file N cmd args...
 //	                         run cmd like exec; once it has written its
 //	                         process id to file (HLCGEN_TEST_PAUSED, see
@@ -102,6 +115,9 @@ func TestScripts(t *testing.T) {
 			"mtime":    cmdMtime,
 			"replace":  cmdReplace,
 			"sigexit":  cmdSigexit,
+			"mermaid":  cmdMermaid,
+			"maxsize":  cmdMaxsize,
+			"specgen":  cmdSpecgen,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "rofs" {
@@ -194,6 +210,61 @@ func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
 	// A copy of the read-only reference spec is read-only too.
 	ts.Check(os.Chmod(path, info.Mode().Perm()|0o200))
 	ts.Check(os.WriteFile(path, []byte(strings.Replace(src, args[1], args[2], 1)), 0))
+}
+
+// cmdMermaid checks the Mermaid pictures of a comment, or a bare one.
+func cmdMermaid(ts *testscript.TestScript, neg bool, args []string) {
+	raw := len(args) == 2 && args[0] == "-raw"
+	if neg || len(args) != 1 && !raw {
+		ts.Fatalf("usage: mermaid [-raw] file")
+	}
+	src := ts.ReadFile(args[len(args)-1])
+	blocks := []string{src}
+	if !raw {
+		var err error
+		blocks, err = mermaidcheck.Blocks(src)
+		ts.Check(err)
+		if len(blocks) == 0 {
+			ts.Fatalf("%s has no ```mermaid block", args[0])
+		}
+	}
+	for _, b := range blocks {
+		if err := mermaidcheck.Check(b); err != nil {
+			ts.Fatalf("%s: %v", args[len(args)-1], err)
+		}
+	}
+}
+
+// cmdMaxsize bounds a file's size.
+func cmdMaxsize(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: maxsize file N")
+	}
+	limit, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	info, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if info.Size() > int64(limit) {
+		ts.Fatalf("%s is %d bytes, over %d", args[0], info.Size(), limit)
+	}
+	ts.Logf("%s is %d bytes", args[0], info.Size())
+}
+
+// cmdSpecgen writes a generated spec and its module files.
+func cmdSpecgen(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: specgen N dir")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	dir := ts.MkAbs(args[1])
+	files := specgen.Files(n)
+	files["cluster.hcl"] = &fstest.MapFile{Data: specgen.Generate(n)}
+	for name, f := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
+		ts.Check(os.WriteFile(path, f.Data, 0o644))
+	}
 }
 
 // cmdSigexit runs a command that pauses itself (pauseAt), sends it a signal
