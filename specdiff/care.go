@@ -266,7 +266,7 @@ func cephCare(old, new *model.Cluster, c Change) Prose {
 	case c.Setting == "replicas":
 		var lower []string
 		for _, p := range pools(old, new) {
-			if p.new < p.old && (c.Block == "ceph" || p.name == c.Name && p.block == c.Block) {
+			if p.new < p.old && (c.Block == "ceph" && p.shared || p.name == c.Name && p.block == c.Block) {
 				lower = append(lower, p.name)
 			}
 		}
@@ -295,11 +295,11 @@ func userCare(old, new *model.Cluster, c Change) Prose {
 	u := old.Users[c.Name]
 	deployUser := ""
 	if c.Name == new.Deploy.SSHUser {
-		deployUser = ", the user deploy-rs connects as"
+		deployUser = ", the user deploy-rs connects as,"
 	}
 	switch {
 	case c.Kind == Removed && c.Setting == "" && len(u.SSHKeys) > 0:
-		return say(code(c.Name), " can no longer log in on any node once it is deployed"+deployUser+": make sure that is meant, and that you keep a way in.")
+		return say(code(c.Name), deployUser, " can no longer log in on any node once deployed: make sure that is meant, and that you keep a way in.")
 	case c.Setting == "ssh_keys" && len(removed(c)) > 0:
 		gone := removed(c)
 		return say("The removed SSH key"+pluralS(len(gone))+" no longer "+verb(len(gone), "logs", "log")+" in as ", code(c.Name), deployUser, " once deployed: make sure you keep a key that does.")
@@ -351,6 +351,9 @@ func listText(s string) []string {
 type poolCopies struct {
 	block, name string
 	old, new    int
+	// shared: the pool has no replicas of its own on either side, so
+	// ceph.replicas is its copies.
+	shared bool
 }
 
 // pools returns the replicated pools on both sides with their copies.
@@ -360,17 +363,19 @@ func pools(old, new *model.Cluster) []poolCopies {
 		o := old.Ceph.BlockPools[name]
 		n, ok := new.Ceph.BlockPools[name]
 		if ok && o.ErasureCoded == nil && n.ErasureCoded == nil {
-			out = append(out, poolCopies{"ceph block_pool", name, old.Ceph.PoolReplicas(o.Replicas), new.Ceph.PoolReplicas(n.Replicas)})
+			out = append(out, poolCopies{"ceph block_pool", name, old.Ceph.PoolReplicas(o.Replicas), new.Ceph.PoolReplicas(n.Replicas), o.Replicas == 0 && n.Replicas == 0})
 		}
 	}
 	for _, name := range model.SortedKeys(old.Ceph.Filesystems) {
 		if n, ok := new.Ceph.Filesystems[name]; ok {
-			out = append(out, poolCopies{"ceph filesystem", name, old.Ceph.PoolReplicas(old.Ceph.Filesystems[name].Replicas), new.Ceph.PoolReplicas(n.Replicas)})
+			o := old.Ceph.Filesystems[name]
+			out = append(out, poolCopies{"ceph filesystem", name, old.Ceph.PoolReplicas(o.Replicas), new.Ceph.PoolReplicas(n.Replicas), o.Replicas == 0 && n.Replicas == 0})
 		}
 	}
 	for _, name := range model.SortedKeys(old.Ceph.ObjectStores) {
 		if n, ok := new.Ceph.ObjectStores[name]; ok {
-			out = append(out, poolCopies{"ceph object_store", name, old.Ceph.PoolReplicas(old.Ceph.ObjectStores[name].Replicas), new.Ceph.PoolReplicas(n.Replicas)})
+			o := old.Ceph.ObjectStores[name]
+			out = append(out, poolCopies{"ceph object_store", name, old.Ceph.PoolReplicas(o.Replicas), new.Ceph.PoolReplicas(n.Replicas), o.Replicas == 0 && n.Replicas == 0})
 		}
 	}
 	return out

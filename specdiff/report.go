@@ -289,7 +289,7 @@ func (r *Report) WriteText(w io.Writer) error {
 
 // textFiles is how many of a change's files the text report names under
 // it; the full list follows under "Generated files".
-const textFiles = 5
+const textFiles = 10
 
 func writeTextChanges(b *strings.Builder, cs []Change, indent string) {
 	for _, c := range cs {

@@ -486,6 +486,8 @@ func about(v reflect.Value) []Fact {
 		return []Fact{{"storage class", b.StorageClass}}
 	case model.Filesystem:
 		return []Fact{{"storage class", b.StorageClass}}
+	case model.ObjectStore:
+		return []Fact{{"storage class", b.StorageClass}}
 	}
 	return nil
 }

@@ -74,8 +74,13 @@ func pauseAt(pattern, marker string) func(context.Context, string) {
 //	                         for a directory, of everything in it), TIME in
 //	                         RFC 3339
 //	mtime is TIME path...    require that modification time, likewise
-//	replace file old new     replace the first occurrence of old in file,
-//	                         failing when there is none
+//	replace [-e] file old new
+//	                         replace the first occurrence of old in file,
+//	                         failing when there is none; with -e, \n and
+//	                         \t in old and new are a newline and a tab
+//	deleteblock file header  delete the block whose first line is header,
+//	                         through the line that closes it (its indent
+//	                         and "}"), failing when there is none
 //	mermaid [-raw] file      require the ```mermaid blocks of a Markdown
 //	                         file (at least one), or with -raw the whole
 //	                         file, to be flowcharts internal/mermaidcheck
@@ -111,13 +116,14 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exitcode": cmdExitcode,
-			"mtime":    cmdMtime,
-			"replace":  cmdReplace,
-			"sigexit":  cmdSigexit,
-			"mermaid":  cmdMermaid,
-			"maxsize":  cmdMaxsize,
-			"specgen":  cmdSpecgen,
+			"exitcode":    cmdExitcode,
+			"mtime":       cmdMtime,
+			"replace":     cmdReplace,
+			"sigexit":     cmdSigexit,
+			"mermaid":     cmdMermaid,
+			"deleteblock": cmdDeleteblock,
+			"maxsize":     cmdMaxsize,
+			"specgen":     cmdSpecgen,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "rofs" {
@@ -197,8 +203,12 @@ func cmdMtime(ts *testscript.TestScript, neg bool, args []string) {
 // new. It fails when old does not occur, so that a script whose input
 // changed cannot silently stop testing anything.
 func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 4 && args[0] == "-e" {
+		unescape := strings.NewReplacer(`\n`, "\n", `\t`, "\t")
+		args = []string{args[1], unescape.Replace(args[2]), unescape.Replace(args[3])}
+	}
 	if neg || len(args) != 3 {
-		ts.Fatalf("usage: replace file old new")
+		ts.Fatalf("usage: replace [-e] file old new")
 	}
 	path := ts.MkAbs(args[0])
 	src := ts.ReadFile(args[0])
@@ -210,6 +220,29 @@ func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
 	// A copy of the read-only reference spec is read-only too.
 	ts.Check(os.Chmod(path, info.Mode().Perm()|0o200))
 	ts.Check(os.WriteFile(path, []byte(strings.Replace(src, args[1], args[2], 1)), 0))
+}
+
+// cmdDeleteblock deletes one HCL block, as a user deleting a node would.
+func cmdDeleteblock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: deleteblock file header")
+	}
+	lines := strings.SplitAfter(ts.ReadFile(args[0]), "\n")
+	for i, l := range lines {
+		if strings.TrimRight(l, "\n") != args[1] {
+			continue
+		}
+		closing := l[:len(l)-len(strings.TrimLeft(l, " "))] + "}"
+		for j := i + 1; j < len(lines); j++ {
+			if strings.TrimRight(lines[j], "\n") == closing {
+				out := strings.Join(append(lines[:i:i], lines[j+1:]...), "")
+				ts.Check(os.Chmod(ts.MkAbs(args[0]), 0o644))
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(out), 0o644))
+				return
+			}
+		}
+	}
+	ts.Fatalf("deleteblock: no block %q in %s", args[1], args[0])
 }
 
 // cmdMermaid checks the Mermaid pictures of a comment, or a bare one.
