@@ -60,6 +60,19 @@ node "w3" {
 	if len(got) != len(want) {
 		t.Errorf("changes: %v", got)
 	}
+	// The comment is the same bytes every time.
+	var first, again bytes.Buffer
+	if err := r.WriteMarkdown(&first); err != nil {
+		t.Fatal(err)
+	}
+	r2 := &specdiff.Report{Spec: "cluster.hcl", Rev: "HEAD"}
+	r2.Compare(side(t, ref), side(t, next), pipeline.Files)
+	if err := r2.WriteMarkdown(&again); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(first.Bytes(), again.Bytes()) {
+		t.Error("two reports of the same change differ")
+	}
 }
 
 // TestReportRenameAndNewServer: the .sops.yaml rule of a renamed node is
