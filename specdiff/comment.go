@@ -46,11 +46,11 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		return err
 	}
 	care, safe := r.careAndSafe()
-	all := r.fullCommand()
+	all := shortCode(r.fullCommand())
 
 	var head strings.Builder
-	fmt.Fprintf(&head, "### hlcgen: changes to %s since %s\n\n", CodeSpan(r.Spec), CodeSpan(r.Rev))
-	if note := r.note(CodeSpan); note != "" {
+	fmt.Fprintf(&head, "### hlcgen: changes to %s since %s\n\n", shortCode(r.Spec), shortCode(r.Rev))
+	if note := r.note(shortCode); note != "" {
 		fmt.Fprintf(&head, "%s\n\n", note)
 		for i, d := range r.BaseErrors {
 			if i == maxBaseErrors {
@@ -121,7 +121,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		if rest := bySize[detailsN:]; len(rest) > 0 {
 			fmt.Fprintf(&b, "\n**Left out** to keep this comment within GitHub's 65,536 characters: the diffs of %s (%s). %s shows them all.\n",
-				countNoun(len(rest), "file"), lineCounts(rest), CodeSpan(all))
+				countNoun(len(rest), "file"), lineCounts(rest), all)
 		}
 	}
 	if b.Len() > MaxComment {
@@ -222,13 +222,15 @@ func writeMarkdownChange(b *strings.Builder, c Change, indent string) {
 	}
 }
 
+// writeItems writes the first n items and a line for the rest; all is the
+// command that lists everything, as Markdown.
 func writeItems(b *strings.Builder, items []string, n int, what, all string) {
 	for _, it := range items[:n] {
 		b.WriteString(it)
 	}
 	if rest := len(items) - n; rest > 0 {
 		fmt.Fprintf(b, "- and %s more %s %s, left out to keep this comment within GitHub's 65,536 characters: %s lists them all.\n",
-			count(rest), verb(rest, "change", "changes"), what, CodeSpan(all))
+			count(rest), verb(rest, "change", "changes"), what, all)
 	}
 }
 
