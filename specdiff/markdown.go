@@ -1,6 +1,9 @@
 package specdiff
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // CodeSpan returns s as a Markdown code span. Per CommonMark, a span opened
 // with n backticks ends at the next run of exactly n, so the delimiter is
@@ -35,3 +38,22 @@ func longestRun(s string, c byte) int {
 	}
 	return longest
 }
+
+// maxValue is the most bytes of a value a Markdown line shows; the text
+// report shows values whole.
+const maxValue = 200
+
+// shortCode is a value as a code span, cut to maxValue bytes (at a
+// character boundary) with how much was left out.
+func shortCode(s string) string {
+	if len(s) <= maxValue {
+		return CodeSpan(s)
+	}
+	cut := maxValue
+	for cut > 0 && !isRuneStart(s[cut]) {
+		cut--
+	}
+	return CodeSpan(s[:cut]+"…") + fmt.Sprintf(" (%s bytes in all)", count(len(s)))
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }

@@ -31,6 +31,10 @@ const (
 	Modified Kind = iota
 	Added
 	Removed
+	// Renamed is a node that left under one name and came back under
+	// another with the same role and address (or age key): a rename, not
+	// a new machine.
+	Renamed
 )
 
 func (k Kind) String() string {
@@ -39,6 +43,8 @@ func (k Kind) String() string {
 		return "added"
 	case Removed:
 		return "removed"
+	case Renamed:
+		return "renamed"
 	}
 	return "modified"
 }
@@ -62,9 +68,29 @@ type Change struct {
 	// Plus and Minus are the elements added to and removed from a list
 	// setting whose other elements kept their order.
 	Plus, Minus []string
-	// About briefly describes a block that was added or removed, such as
-	// its role and address for a node.
+	// About briefly describes a block that was added, removed or renamed,
+	// such as its role and address for a node.
 	About []Fact
+	// OldName is a renamed block's name before; Name is its new one.
+	OldName string
+
+	// Care says why the change needs care before it is deployed, and
+	// what to do; it is empty for a safe change. See care.go.
+	Care Prose
+	// Follows are the changes that come with this one and are shown
+	// under it: a deploy_host that is the node's address and moved with
+	// it, the bootstrap server that moved because this server went, the
+	// settings a renamed node changed.
+	Follows []Change
+	// Files are the generated files this change alters on its own, by
+	// path, sorted; nil when that is not known (Report.Compare).
+	Files []string
+
+	// at are the paths in the model that this change replaces: applied
+	// to the old model, with Follows' paths, they give the model with
+	// this change alone. None for a change computed from others (the
+	// bootstrap server).
+	at []path
 }
 
 // Fact is one item of a block's description: a value, with what it is
@@ -93,6 +119,11 @@ func (c Change) Subject() string {
 // String describes the change in one line of plain text.
 func (c Change) String() string {
 	var b strings.Builder
+	if c.Kind == Renamed {
+		fmt.Fprintf(&b, "%s %s renamed to %s", c.Block, strconv.Quote(c.OldName), strconv.Quote(c.Name))
+		c.writeAbout(&b, plain)
+		return b.String()
+	}
 	b.WriteString(c.Subject())
 	if c.Setting == "" {
 		fmt.Fprintf(&b, " %s", c.Kind)
@@ -105,20 +136,26 @@ func (c Change) String() string {
 }
 
 // Markdown describes the change in one line of Markdown, with names and
-// values as code spans.
+// values as code spans; a value longer than maxValue bytes is cut, with
+// its size said.
 func (c Change) Markdown() string {
 	var b strings.Builder
+	if c.Kind == Renamed {
+		fmt.Fprintf(&b, "%s %s renamed to %s", c.Block, shortCode(c.OldName), shortCode(c.Name))
+		c.writeAbout(&b, shortCode)
+		return b.String()
+	}
 	b.WriteString(c.Block)
 	if c.Name != "" {
-		b.WriteString(" " + CodeSpan(c.Name))
+		b.WriteString(" " + shortCode(c.Name))
 	}
 	if c.Setting == "" {
 		fmt.Fprintf(&b, " %s", c.Kind)
-		c.writeAbout(&b, CodeSpan)
+		c.writeAbout(&b, shortCode)
 		return b.String()
 	}
-	fmt.Fprintf(&b, ": %s", CodeSpan(c.Setting))
-	c.writeValues(&b, CodeSpan)
+	fmt.Fprintf(&b, ": %s", shortCode(c.Setting))
+	c.writeValues(&b, shortCode)
 	return b.String()
 }
 
@@ -178,12 +215,14 @@ func Compare(old, new *model.Cluster) []Change {
 	fields := topLevelOrder(ov.Type())
 	for _, i := range fields {
 		f := ov.Type().Field(i)
-		w.topLevel(jsonName(f), ov.Field(i), nv.Field(i))
+		w.topLevel(jsonName(f), path{}.field(i), ov.Field(i), nv.Field(i))
 		if jsonName(f) == "nodes" {
-			w.bootstrap(old, new)
+			w.servers(old, new)
 		}
 	}
-	return w.out
+	out := nestFollows(old, new, w.out)
+	classify(old, new, out)
+	return out
 }
 
 // topLevelOrder returns the Cluster's field indexes with nodes first.
@@ -211,15 +250,15 @@ func (w *walker) add(c Change) { w.out = append(w.out, c) }
 
 // topLevel compares one field of Cluster: a block, an optional block, or a
 // collection of named blocks.
-func (w *walker) topLevel(name string, ov, nv reflect.Value) {
+func (w *walker) topLevel(name string, at path, ov, nv reflect.Value) {
 	switch {
 	case isCollection(ov.Type()):
-		w.collection(singular(name), ov, nv)
+		w.collection(singular(name), at, ov, nv)
 	case isBlock(ov.Type()):
-		w.block(name, "", present(ov), present(nv))
+		w.block(name, "", at, present(ov), present(nv))
 	default:
 		// A top-level attribute rather than a block: none today.
-		w.setting("spec", "", name, ov, nv)
+		w.setting("spec", "", name, at, ov, nv)
 	}
 }
 
@@ -239,22 +278,74 @@ func present(v reflect.Value) reflect.Value {
 	return v
 }
 
-// collection compares a map of named blocks, such as nodes.
-func (w *walker) collection(block string, ov, nv reflect.Value) {
+// collection compares a map of named blocks, such as nodes. A renamed node
+// is one change, at the place of its old name.
+func (w *walker) collection(block string, at path, ov, nv reflect.Value) {
+	var renamed map[string]string
+	if block == "node" {
+		renamed = renames(ov, nv)
+	}
+	newNames := map[string]bool{}
+	for _, to := range renamed {
+		newNames[to] = true
+	}
 	for _, key := range unionKeys(ov, nv) {
-		o, n := mapIndex(ov, key), mapIndex(nv, key)
-		w.block(block, key, o, n)
+		switch to, ok := renamed[key]; {
+		case ok:
+			w.rename(block, key, to, at, mapIndex(ov, key), mapIndex(nv, to))
+		case !newNames[key]:
+			w.block(block, key, at.key(key), mapIndex(ov, key), mapIndex(nv, key))
+		}
 	}
 }
 
+// renames pairs the nodes only in old with those only in new that have the
+// same role and the same address, or, for nodes without one, the same age
+// key: the same machine under another name. Names are paired in order.
+func renames(ov, nv reflect.Value) map[string]string {
+	var gone, came []string
+	for _, key := range unionKeys(ov, nv) {
+		switch o, n := mapIndex(ov, key), mapIndex(nv, key); {
+		case o.IsValid() && !n.IsValid():
+			gone = append(gone, key)
+		case !o.IsValid() && n.IsValid():
+			came = append(came, key)
+		}
+	}
+	out := map[string]string{}
+	taken := map[string]bool{}
+	for _, g := range gone {
+		o := mapIndex(ov, g).Interface().(model.Node)
+		for _, c := range came {
+			n := mapIndex(nv, c).Interface().(model.Node)
+			same := o.Address.IsValid() && o.Address == n.Address ||
+				!o.Address.IsValid() && !n.Address.IsValid() && o.AgeKey != "" && o.AgeKey == n.AgeKey
+			if !taken[c] && o.Role == n.Role && same {
+				out[g], taken[c] = c, true
+				break
+			}
+		}
+	}
+	return out
+}
+
+// rename reports a renamed block, with the settings that differ between
+// its old and new self under it.
+func (w *walker) rename(block, from, to string, at path, ov, nv reflect.Value) {
+	settings := &walker{}
+	settings.block(block, to, at.key(to), ov, nv)
+	w.add(Change{Kind: Renamed, Block: block, Name: to, OldName: from, About: about(nv),
+		Follows: settings.out, at: []path{at.key(from), at.key(to)}})
+}
+
 // block compares one block; either side may be absent (zero Value).
-func (w *walker) block(block, name string, ov, nv reflect.Value) {
+func (w *walker) block(block, name string, at path, ov, nv reflect.Value) {
 	switch {
 	case !ov.IsValid() && !nv.IsValid():
 	case !ov.IsValid():
-		w.add(Change{Kind: Added, Block: block, Name: name, About: about(nv)})
+		w.add(Change{Kind: Added, Block: block, Name: name, About: about(nv), at: []path{at}})
 	case !nv.IsValid():
-		w.add(Change{Kind: Removed, Block: block, Name: name, About: about(ov)})
+		w.add(Change{Kind: Removed, Block: block, Name: name, About: about(ov), at: []path{at}})
 	default:
 		t := ov.Type()
 		for i := 0; i < t.NumField(); i++ {
@@ -263,19 +354,19 @@ func (w *walker) block(block, name string, ov, nv reflect.Value) {
 			if !f.IsExported() || attr == "" {
 				continue
 			}
-			fo, fn := ov.Field(i), nv.Field(i)
+			fo, fn, fat := ov.Field(i), nv.Field(i), at.field(i)
 			switch {
 			case name != "":
 				// Inside a named block (a node's kubelet or its
 				// ceph_osd blocks): settings of that block, so the
 				// change names it.
-				w.setting(block, name, attr, fo, fn)
+				w.setting(block, name, attr, fat, fo, fn)
 			case isCollection(f.Type):
-				w.collection(block+" "+singular(attr), fo, fn)
+				w.collection(block+" "+singular(attr), fat, fo, fn)
 			case isBlock(f.Type):
-				w.block(block+" "+attr, "", present(fo), present(fn))
+				w.block(block+" "+attr, "", fat, present(fo), present(fn))
 			default:
-				w.setting(block, name, attr, fo, fn)
+				w.setting(block, name, attr, fat, fo, fn)
 			}
 		}
 	}
@@ -283,18 +374,18 @@ func (w *walker) block(block, name string, ov, nv reflect.Value) {
 
 // setting compares the values of one setting, descending into maps so that
 // a change deep in Helm values names its path.
-func (w *walker) setting(block, name, path string, ov, nv reflect.Value) {
+func (w *walker) setting(block, name, setting string, at path, ov, nv reflect.Value) {
 	ov, nv = concrete(deref(ov)), concrete(deref(nv))
 	if isStruct(ov) || isStruct(nv) {
 		switch {
 		case !ov.IsValid():
-			w.add(Change{Kind: Added, Block: block, Name: name, Setting: path, New: Format(nv)})
+			w.add(Change{Kind: Added, Block: block, Name: name, Setting: setting, New: Format(nv), at: []path{at}})
 		case !nv.IsValid():
-			w.add(Change{Kind: Removed, Block: block, Name: name, Setting: path, Old: Format(ov)})
+			w.add(Change{Kind: Removed, Block: block, Name: name, Setting: setting, Old: Format(ov), at: []path{at}})
 		default:
 			for i := 0; i < ov.NumField(); i++ {
 				if f := ov.Type().Field(i); f.IsExported() && jsonName(f) != "" {
-					w.setting(block, name, path+"."+jsonName(f), ov.Field(i), nv.Field(i))
+					w.setting(block, name, setting+"."+jsonName(f), at.field(i), ov.Field(i), nv.Field(i))
 				}
 			}
 		}
@@ -302,13 +393,13 @@ func (w *walker) setting(block, name, path string, ov, nv reflect.Value) {
 	}
 	if (isMap(ov) || isMap(nv)) && (isMap(ov) || !ov.IsValid()) && (isMap(nv) || !nv.IsValid()) {
 		for _, key := range unionKeys(ov, nv) {
-			w.setting(block, name, path+keyPath(key), mapIndex(ov, key), mapIndex(nv, key))
+			w.setting(block, name, setting+keyPath(key), at.key(key), mapIndex(ov, key), mapIndex(nv, key))
 		}
 		return
 	}
 	oldText, newText := Format(ov), Format(nv)
 	oldAbsent, newAbsent := isAbsent(ov), isAbsent(nv)
-	c := Change{Block: block, Name: name, Setting: path}
+	c := Change{Block: block, Name: name, Setting: setting, at: []path{at}}
 	switch {
 	case oldAbsent && newAbsent:
 		return
@@ -333,16 +424,28 @@ func (w *walker) setting(block, name, path string, ov, nv reflect.Value) {
 	w.add(c)
 }
 
-// bootstrap reports a move of etcd's bootstrap server, which follows from
-// node changes (the first control-plane node by name, unless one sets
-// cluster_init) and is easy to miss: the new bootstrap node must not be
-// reinstalled as a fresh cluster.
-func (w *walker) bootstrap(old, new *model.Cluster) {
+// Settings computed from the nodes, which Compare reports because they
+// follow from node changes and are easy to miss.
+const (
+	// BootstrapSetting is etcd's bootstrap server: the first control-plane
+	// node by name, unless one sets cluster_init.
+	BootstrapSetting = "bootstrap node (cluster_init)"
+	// ServerCountSetting is the number of control-plane nodes, which is
+	// etcd's number of members.
+	ServerCountSetting = "control-plane nodes"
+)
+
+// servers reports a move of etcd's bootstrap server and a change in the
+// number of servers, when the spec had servers before.
+func (w *walker) servers(old, new *model.Cluster) {
 	ob, nb := old.BootstrapNode(), new.BootstrapNode()
-	if ob == "" || nb == "" || ob == nb {
-		return
+	if ob != "" && nb != "" && ob != nb {
+		w.add(Change{Block: "kubernetes", Setting: BootstrapSetting, Old: strconv.Quote(ob), New: strconv.Quote(nb)})
 	}
-	w.add(Change{Block: "kubernetes", Setting: "bootstrap node (cluster_init)", Old: strconv.Quote(ob), New: strconv.Quote(nb)})
+	on, nn := len(old.ControlPlaneNodes()), len(new.ControlPlaneNodes())
+	if on > 0 && nn > 0 && on != nn {
+		w.add(Change{Block: "kubernetes", Setting: ServerCountSetting, Old: strconv.Itoa(on), New: strconv.Itoa(nn)})
+	}
 }
 
 // about returns a short description of a block, for the line saying it was
@@ -382,6 +485,8 @@ func about(v reflect.Value) []Fact {
 	case model.BlockPool:
 		return []Fact{{"storage class", b.StorageClass}}
 	case model.Filesystem:
+		return []Fact{{"storage class", b.StorageClass}}
+	case model.ObjectStore:
 		return []Fact{{"storage class", b.StorageClass}}
 	}
 	return nil

@@ -49,11 +49,22 @@ func cluster(t *testing.T, src string) *model.Cluster {
 	return c
 }
 
+// lines prints changes one a line, those that follow from a change
+// indented under it, and "[care]" after a change that needs care.
 func lines(cs []specdiff.Change) string {
 	var b strings.Builder
-	for _, c := range cs {
-		b.WriteString(c.String() + "\n")
+	var walk func([]specdiff.Change, string)
+	walk = func(cs []specdiff.Change, indent string) {
+		for _, c := range cs {
+			b.WriteString(indent + c.String())
+			if len(c.Care) > 0 {
+				b.WriteString(" [care]")
+			}
+			b.WriteString("\n")
+			walk(c.Follows, indent+"  ")
+		}
 	}
+	walk(cs, "")
 	return b.String()
 }
 
@@ -109,15 +120,15 @@ helm_release "loki" {
 }
 `
 	got := lines(specdiff.Compare(cluster(t, ref), cluster(t, next)))
-	want := `node "cp1": address "10.10.10.11" → "10.10.10.19"
-node "cp1": deploy_host "10.10.10.11" → "10.10.10.19"
+	want := `node "cp1": address "10.10.10.11" → "10.10.10.19" [care]
+  node "cp1": deploy_host "10.10.10.11" → "10.10.10.19"
 node "cp1": groups added "rack-b"; removed "rack-a"
 node "w1": interface "eno1" → "eno2"
 node "w1": labels["topology.kubernetes.io/zone"] "rack-a" → "rack-c"
-node "w2" removed: worker, 10.10.10.22
+node "w2" removed: worker, 10.10.10.22 [care]
 node "w3" added: worker, 10.10.10.23
-network: api_vip "10.10.10.250" → "10.10.10.251"
-network: api_port 8443 → 9443
+network: api_vip "10.10.10.250" → "10.10.10.251" [care]
+network: api_port 8443 → 9443 [care]
 cilium: version "1.16.5" → "1.17.0"
 cilium: hubble true → false
 ceph: rook_version "v1.15.6" → "v1.16.0"
@@ -181,16 +192,17 @@ group "rack-b" added: Second shelf: UPS-backed, fans tuned for the closet
 	}
 }
 
-// TestCompareBootstrapMoves: removing the first control-plane node moves
-// etcd's bootstrap to the next one by name, which the summary must say.
+// TestCompareBootstrapMoves: renaming the first control-plane node moves
+// etcd's bootstrap to the next one by name, which the summary must say,
+// under the rename that caused it.
 func TestCompareBootstrapMoves(t *testing.T) {
 	ref := reference(t)
-	// Swap cp1 for cp4: still three servers, but cp1 bootstrapped etcd.
+	// Rename cp1 to cp4: still three servers, but cp1 bootstrapped etcd.
 	next := edit(t, ref, `node "cp1" {`, `node "cp4" {`, `hardware/cp1.nix`, `hardware/cp4.nix`)
 	got := lines(specdiff.Compare(cluster(t, ref), cluster(t, next)))
-	want := `node "cp1" removed: control-plane, 10.10.10.11
-node "cp4" added: control-plane, 10.10.10.11
-kubernetes: bootstrap node (cluster_init) "cp1" → "cp2"
+	want := `node "cp1" renamed to "cp4": control-plane, 10.10.10.11 [care]
+  node "cp4": hardware "hardware/cp1.nix" → "hardware/cp4.nix"
+  kubernetes: bootstrap node (cluster_init) "cp1" → "cp2" [care]
 `
 	if got != want {
 		t.Errorf("Compare:\n%s\nwant:\n%s", got, want)

@@ -26,8 +26,10 @@ func diffCommand() *cli.Command {
 			"2 usage error.\n\n" +
 			"With --base REV, renders cluster.hcl as committed at REV and as it is in the working tree,\n" +
 			"both in memory (nothing on disk is read but the spec and its modules, nothing is written),\n" +
-			"then prints what changed in the spec (nodes, addresses, versions, apps, users, groups) and\n" +
-			"a unified diff of the generated files. --format markdown makes it a pull-request comment.\n" +
+			"then prints what changed in the spec (nodes, addresses, versions, apps, users, groups), the\n" +
+			"changes that need care first with why and what to do, each with the generated files it\n" +
+			"alters, and a unified diff of the generated files. --format markdown makes it a pull-request\n" +
+			"comment of at most 65,536 characters, with a picture of the cluster; text leaves nothing out.\n" +
 			"Both sides are rendered by this hlcgen, so the diff shows the spec change alone; `hlcgen\n" +
 			"render --check` tells whether the committed files are up to date. Exit status: 0 (the\n" +
 			"report is informational), 1 the working-tree spec is invalid, 2 usage or Git error.",
@@ -112,8 +114,7 @@ func runDiff(c *cli.Context) error {
 			oldFiles, oldCluster = old.Files, old.Cluster
 		}
 	}
-	rep.Changes = specdiff.Compare(oldCluster, cur.Cluster)
-	rep.Files = specdiff.CompareFiles(oldFiles, cur.Files)
+	rep.Compare(specdiff.Side{Cluster: oldCluster, Files: oldFiles}, specdiff.Side{Cluster: cur.Cluster, Files: cur.Files}, pipeline.Files)
 	if format == "markdown" {
 		return rep.WriteMarkdown(c.App.Writer)
 	}

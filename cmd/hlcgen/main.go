@@ -89,6 +89,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			validateCommand(),
 			renderCommand(),
 			diffCommand(),
+			graphCommand(),
 			fmtCommand(),
 			initCommand(),
 			secretsCommand(),

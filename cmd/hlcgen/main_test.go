@@ -16,8 +16,13 @@ import (
 	"testing"
 	"time"
 
+	"testing/fstest"
+
 	"filippo.io/age"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/hlcgen/hlcgen/internal/mermaidcheck"
+	"github.com/hlcgen/hlcgen/internal/specgen"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected output in testdata/script/*.txtar")
@@ -70,8 +75,21 @@ func pauseAt(pattern, marker string) func(context.Context, string) {
 //	                         for a directory, of everything in it), TIME in
 //	                         RFC 3339
 //	mtime is TIME path...    require that modification time, likewise
-//	replace file old new     replace the first occurrence of old in file,
-//	                         failing when there is none
+//	replace [-e] file old new
+//	                         replace the first occurrence of old in file,
+//	                         failing when there is none; with -e, \n and
+//	                         \t in old and new are a newline and a tab
+//	deleteblock file header  delete the block whose first line is header,
+//	                         through the line that closes it (its indent
+//	                         and "}"), failing when there is none
+//	mermaid [-raw] file      require the ```mermaid blocks of a Markdown
+//	                         file (at least one), or with -raw the whole
+//	                         file, to be flowcharts internal/mermaidcheck
+//	                         accepts
+//	maxsize file N           require file to be at most N bytes
+//	specgen N dir            write internal/specgen's N-node spec to
+//	                         dir/cluster.hcl, with the module files it
+//	                         names
 //	agekey name...           generate an age identity per name into
 //	                         $WORK/keys/<name>.txt (for SOPS_AGE_KEY_FILE)
 //	                         and set $<NAME>_AGE to its recipient
@@ -104,12 +122,16 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exitcode": cmdExitcode,
-			"mtime":    cmdMtime,
-			"replace":  cmdReplace,
-			"agekey":   cmdAgekey,
-			"expand":   cmdExpand,
-			"sigexit":  cmdSigexit,
+			"exitcode":    cmdExitcode,
+			"mtime":       cmdMtime,
+			"replace":     cmdReplace,
+			"sigexit":     cmdSigexit,
+			"agekey":      cmdAgekey,
+			"expand":      cmdExpand,
+			"mermaid":     cmdMermaid,
+			"deleteblock": cmdDeleteblock,
+			"maxsize":     cmdMaxsize,
+			"specgen":     cmdSpecgen,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "rofs" {
@@ -189,8 +211,12 @@ func cmdMtime(ts *testscript.TestScript, neg bool, args []string) {
 // new. It fails when old does not occur, so that a script whose input
 // changed cannot silently stop testing anything.
 func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 4 && args[0] == "-e" {
+		unescape := strings.NewReplacer(`\n`, "\n", `\t`, "\t")
+		args = []string{args[1], unescape.Replace(args[2]), unescape.Replace(args[3])}
+	}
 	if neg || len(args) != 3 {
-		ts.Fatalf("usage: replace file old new")
+		ts.Fatalf("usage: replace [-e] file old new")
 	}
 	path := ts.MkAbs(args[0])
 	src := ts.ReadFile(args[0])
@@ -235,6 +261,84 @@ func cmdExpand(ts *testscript.TestScript, neg bool, args []string) {
 		return v
 	})
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(out), 0o644))
+}
+
+// cmdDeleteblock deletes one HCL block, as a user deleting a node would.
+func cmdDeleteblock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: deleteblock file header")
+	}
+	lines := strings.SplitAfter(ts.ReadFile(args[0]), "\n")
+	for i, l := range lines {
+		if strings.TrimRight(l, "\n") != args[1] {
+			continue
+		}
+		closing := l[:len(l)-len(strings.TrimLeft(l, " "))] + "}"
+		for j := i + 1; j < len(lines); j++ {
+			if strings.TrimRight(lines[j], "\n") == closing {
+				out := strings.Join(append(lines[:i:i], lines[j+1:]...), "")
+				ts.Check(os.Chmod(ts.MkAbs(args[0]), 0o644))
+				ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(out), 0o644))
+				return
+			}
+		}
+	}
+	ts.Fatalf("deleteblock: no block %q in %s", args[1], args[0])
+}
+
+// cmdMermaid checks the Mermaid pictures of a comment, or a bare one.
+func cmdMermaid(ts *testscript.TestScript, neg bool, args []string) {
+	raw := len(args) == 2 && args[0] == "-raw"
+	if neg || len(args) != 1 && !raw {
+		ts.Fatalf("usage: mermaid [-raw] file")
+	}
+	src := ts.ReadFile(args[len(args)-1])
+	blocks := []string{src}
+	if !raw {
+		var err error
+		blocks, err = mermaidcheck.Blocks(src)
+		ts.Check(err)
+		if len(blocks) == 0 {
+			ts.Fatalf("%s has no ```mermaid block", args[0])
+		}
+	}
+	for _, b := range blocks {
+		if err := mermaidcheck.Check(b); err != nil {
+			ts.Fatalf("%s: %v", args[len(args)-1], err)
+		}
+	}
+}
+
+// cmdMaxsize bounds a file's size.
+func cmdMaxsize(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: maxsize file N")
+	}
+	limit, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	info, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	if info.Size() > int64(limit) {
+		ts.Fatalf("%s is %d bytes, over %d", args[0], info.Size(), limit)
+	}
+	ts.Logf("%s is %d bytes", args[0], info.Size())
+}
+
+// cmdSpecgen writes a generated spec and its module files.
+func cmdSpecgen(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: specgen N dir")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	dir := ts.MkAbs(args[1])
+	files := specgen.Files(n)
+	files["cluster.hcl"] = &fstest.MapFile{Data: specgen.Generate(n)}
+	for name, f := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
+		ts.Check(os.WriteFile(path, f.Data, 0o644))
+	}
 }
 
 // cmdSigexit runs a command that pauses itself (pauseAt), sends it a signal
