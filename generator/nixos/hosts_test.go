@@ -250,6 +250,20 @@ func checkHostSecrets(t *testing.T, c *model.Cluster, name string, h hostResult)
 		c.Secrets.NodesSopsFile:           n.IsKubernetes(),
 		c.Secrets.TailscaleSopsFile:       n.Tailscale,
 	}
+	// A placeholder stands for a secret only inside a sops-nix template,
+	// which sops-nix renders outside the store; anywhere else (a file in
+	// /etc, which lives in the store) it would be a secret reference put
+	// into the store, and the consumer would read the placeholder itself.
+	for key, ph := range h.Placeholders {
+		for p, text := range h.Etc {
+			if strings.Contains(text, ph) {
+				t.Errorf("%s: /etc/%s holds the placeholder of secret %q: a store file", name, p, key)
+			}
+		}
+		if h.Haproxy != nil && strings.Contains(*h.Haproxy, ph) {
+			t.Errorf("%s: HAProxy's configuration holds the placeholder of secret %q", name, key)
+		}
+	}
 	for key, s := range h.Secrets {
 		file, ok := "", false
 		for f, may := range mayRead {
