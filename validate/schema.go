@@ -47,9 +47,9 @@ var presenceCodes = map[string]bool{
 
 // fieldInfo is what the schema says about one field.
 type fieldInfo struct {
-	value      cue.Value
-	required   bool
-	code, hint string
+	value              cue.Value
+	required, optional bool
+	code, hint         string
 }
 
 // schemaMemo remembers what the structure walk asks of the schema, so that
@@ -106,7 +106,8 @@ func readSchemaFields(s cue.Value) map[string]fieldInfo {
 		if sel.IsDefinition() || sel.PkgPath() != "" {
 			continue
 		}
-		fi := fieldInfo{value: it.Value(), required: sel.ConstraintType() == cue.RequiredConstraint}
+		fi := fieldInfo{value: it.Value(), required: sel.ConstraintType() == cue.RequiredConstraint,
+			optional: sel.ConstraintType() == cue.OptionalConstraint}
 		fi.code, fi.hint = hlcAttr(it.Value())
 		out[sel.Unquoted()] = fi
 	}
@@ -419,6 +420,9 @@ func unify(spec *load.Spec, def cue.Value, doc map[string]any) (*model.Cluster, 
 
 	var c model.Cluster
 	if err == nil {
+		if fast, ok := decodeModel(doc, v); ok {
+			return fast, ds
+		}
 		if derr := v.Decode(&c); derr == nil {
 			c.Complete()
 			return &c, ds

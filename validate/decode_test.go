@@ -1,0 +1,182 @@
+package validate
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"cuelang.org/go/cue"
+
+	"github.com/hlcgen/hlcgen/internal/specgen"
+	"github.com/hlcgen/hlcgen/load"
+	"github.com/hlcgen/hlcgen/model"
+)
+
+// modelCase is a spec whose model the decoding tests compare.
+type modelCase struct {
+	name string
+	src  []byte
+	// decodedByCUE: the model holds a value the document cannot give
+	// as Decode does, so CUE decodes it.
+	decodedByCUE bool
+}
+
+// modelCases are the specs of every validate case, every end-to-end case,
+// the reference spec, generated specs and a few Helm values that test the
+// edges of numbers.
+func modelCases(t *testing.T) []modelCase {
+	t.Helper()
+	var out []modelCase
+	for _, dir := range []string{"valid", "invalid"} {
+		for _, file := range caseFiles(t, dir) {
+			out = append(out, modelCase{name: file, src: readCase(t, file).src})
+		}
+	}
+	specs, err := filepath.Glob("../testdata/e2e/*/cluster.hcl")
+	if err != nil || len(specs) == 0 {
+		t.Fatalf("no end-to-end cases: %v", err)
+	}
+	for _, f := range append(specs, "../cluster.hcl") {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, modelCase{name: f, src: src})
+	}
+	for _, n := range []int{1, 2, 5, 100} {
+		out = append(out, modelCase{name: fmt.Sprintf("specgen %d nodes", n), src: specgen.Generate(n)})
+	}
+	ref, err := os.ReadFile("../cluster.hcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, values := range []struct {
+		hcl          string
+		decodedByCUE bool
+	}{
+		{`{ a = 0.1, b = -2.5e-300, c = 1e300, d = 100000000000000000000, e = -0, f = [], g = {}, h = null, i = [1, "x", true, null, { j = 0.5 }] }`, false},
+		{`{ max = 9223372036854775807, beyond = 9223372036854775808, nested = { deeper = { list = [[1.5], []] } } }`, false},
+		// CUE gives the smallest int64 as a *big.Int.
+		{`{ min = -9223372036854775808 }`, true},
+	} {
+		src := string(ref) + fmt.Sprintf("\nhelm_release \"edge%d\" {\n  namespace = \"edge\"\n  repo      = \"https://example.org/charts\"\n  chart     = \"edge\"\n  version   = \"1.0.0\"\n  values    = %s\n}\n", i, values.hcl)
+		out = append(out, modelCase{fmt.Sprintf("Helm values %d", i), []byte(src), values.decodedByCUE})
+	}
+	return out
+}
+
+// unifiedCase is a case loaded and unified with #Cluster as unify does.
+func unifiedCase(t *testing.T, mc modelCase) (spec *load.Spec, doc map[string]any, v cue.Value, err error, ok bool) {
+	t.Helper()
+	spec, _ = load.Parse("cluster.hcl", mc.src)
+	if !spec.Parsed || len(spec.Doc) == 0 {
+		return nil, nil, cue.Value{}, nil, false
+	}
+	def, cerr := compiled()
+	if cerr != nil {
+		t.Fatal(cerr)
+	}
+	ds := checkPastedSecrets(spec)
+	doc = structure(spec, def, withoutNonFinite(spec), nil, &ds)
+	v = def.Unify(def.Context().Encode(doc))
+	return spec, doc, v, v.Validate(cue.Concrete(true), cue.All()), true
+}
+
+// TestModelDecodedAsCUEDoes: for every case that the schema accepts, the
+// model validation returns is exactly the one cue.Value.Decode gives, and
+// it was decoded from the document and the schema's defaults
+// (decodeModel); for every case it refuses, the model is the best-effort
+// one of the concrete parts, as before.
+func TestModelDecodedAsCUEDoes(t *testing.T) {
+	valid := 0
+	for _, mc := range modelCases(t) {
+		spec, doc, v, err, ok := unifiedCase(t, mc)
+		if !ok {
+			continue
+		}
+		var want model.Cluster
+		if err != nil {
+			// An invalid spec's model comes from its concrete parts.
+			raw, _ := json.Marshal(concreteSubset(v))
+			_ = json.Unmarshal(raw, &want)
+		} else {
+			valid++
+			if derr := v.Decode(&want); derr != nil {
+				t.Errorf("%s: Decode: %v", mc.name, derr)
+				continue
+			}
+			if _, fast := decodeModel(doc, v); fast == mc.decodedByCUE {
+				t.Errorf("%s: decoded from the document: %v, want %v", mc.name, fast, !mc.decodedByCUE)
+			}
+		}
+		want.Complete()
+		got, _ := unify(spec, mustCompiled(t), doc)
+		if got == nil {
+			t.Errorf("%s: no model", mc.name)
+			continue
+		}
+		if !reflect.DeepEqual(*got, want) {
+			t.Errorf("%s: the model differs from Decode's:\n%s", mc.name, modelDiff(*got, want))
+		}
+	}
+	if valid < 20 {
+		t.Errorf("only %d cases are valid: the comparison tests too little", valid)
+	}
+}
+
+func mustCompiled(t *testing.T) cue.Value {
+	t.Helper()
+	def, err := compiled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return def
+}
+
+// modelDiff names the first fields where two models differ, with the Go
+// values (types included) on each side.
+func modelDiff(got, want model.Cluster) string {
+	var out []string
+	var walk func(path string, a, b reflect.Value)
+	walk = func(path string, a, b reflect.Value) {
+		if len(out) > 10 {
+			return
+		}
+		if !a.IsValid() || !b.IsValid() || a.Type() != b.Type() {
+			out = append(out, fmt.Sprintf("%s: %T %#v / %T %#v", path, a.Interface(), a, b.Interface(), b))
+			return
+		}
+		switch a.Kind() {
+		case reflect.Struct:
+			for i := range a.NumField() {
+				if a.Type().Field(i).IsExported() {
+					walk(path+"."+a.Type().Field(i).Name, a.Field(i), b.Field(i))
+				}
+			}
+			return
+		case reflect.Map:
+			if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
+				break
+			}
+			for _, k := range a.MapKeys() {
+				walk(fmt.Sprintf("%s[%v]", path, k), a.MapIndex(k), b.MapIndex(k))
+			}
+			return
+		case reflect.Pointer, reflect.Interface:
+			if a.IsNil() || b.IsNil() {
+				break
+			}
+			walk(path, a.Elem(), b.Elem())
+			return
+		}
+		if !reflect.DeepEqual(a.Interface(), b.Interface()) {
+			out = append(out, fmt.Sprintf("%s: got %#v, want %#v", path, a.Interface(), b.Interface()))
+		}
+	}
+	walk("Cluster", reflect.ValueOf(got), reflect.ValueOf(want))
+	return strings.Join(out, "\n")
+}
