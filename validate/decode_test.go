@@ -10,10 +10,12 @@ import (
 	"testing"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
 
 	"github.com/hlcgen/hlcgen/internal/specgen"
 	"github.com/hlcgen/hlcgen/load"
 	"github.com/hlcgen/hlcgen/model"
+	"github.com/hlcgen/hlcgen/schema"
 )
 
 // modelCase is a spec whose model the decoding tests compare.
@@ -179,4 +181,67 @@ func modelDiff(got, want model.Cluster) string {
 	}
 	walk("Cluster", reflect.ValueOf(got), reflect.ValueOf(want))
 	return strings.Join(out, "\n")
+}
+
+// TestMembersUnifiedAsWhole: unifying the nodes (and the other
+// collections) one by one accepts exactly the cases that unifying the
+// whole document accepts, with the same model.
+func TestMembersUnifiedAsWhole(t *testing.T) {
+	for _, mc := range modelCases(t) {
+		_, doc, v, err, ok := unifiedCase(t, mc)
+		if !ok {
+			continue
+		}
+		c, byMember := unifyByMember(mustCompiled(t), doc)
+		switch {
+		case err != nil && byMember:
+			t.Errorf("%s: accepted member by member, but the whole document has errors: %v", mc.name, err)
+		case err == nil && !byMember && !mc.decodedByCUE:
+			t.Errorf("%s: valid, but not unified member by member", mc.name)
+		case byMember:
+			var want model.Cluster
+			if derr := v.Decode(&want); derr != nil {
+				t.Fatalf("%s: Decode: %v", mc.name, derr)
+			}
+			want.Complete()
+			if !reflect.DeepEqual(*c, want) {
+				t.Errorf("%s: the model differs from Decode's:\n%s", mc.name, modelDiff(*c, want))
+			}
+		}
+	}
+}
+
+// TestCollectionsByMember: the collections are unified member by member
+// only while their members' schema refers to nothing outside the member,
+// and nothing else refers into them.
+func TestCollectionsByMember(t *testing.T) {
+	for _, tc := range []struct {
+		name, old, new string
+		want           []string
+	}{
+		{"the schema", "", "", []string{"groups", "helm_releases", "nodes"}},
+		{"a node refers to the network", "\tnodes: [string]: #Node", "\tnodes: [string]: #Node & {vrrp_priority?: <=network.vrrp_id}", []string{"groups", "helm_releases"}},
+		{"a definition a node uses refers to the network", "#Port: int & >=1 & <=65535", "#Port: int & >=1 & <=65535 & #Cluster.network.api_port", []string{"groups", "helm_releases", "nodes"}},
+		{"the network refers to the nodes", "api_port: #Port | *8443", "api_port: #Port | *(8000 + len(nodes))", []string{"groups", "helm_releases"}},
+		{"a group refers to a node", "\t\tdescription: string | *\"\"", "\t\tdescription: string | *nodes.cp1.role", []string{"helm_releases"}},
+		{"nodes declared twice", "\tnodes: [string]: #Node", "\tnodes: [string]: #Node\n\tnodes: [string]: {}", []string{"groups", "helm_releases"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := string(schema.ClusterCUE)
+			if tc.old != "" {
+				if !strings.Contains(src, tc.old) {
+					t.Fatalf("the schema has no %q", tc.old)
+				}
+				src = strings.Replace(src, tc.old, tc.new, 1)
+			}
+			v := cuecontext.New().CompileString(src, cue.Filename("schema/cluster.cue"))
+			if err := v.Err(); err != nil {
+				t.Fatal(err)
+			}
+			got := collectionsByMember(v.LookupPath(cue.ParsePath("#Cluster")))
+			if !reflect.DeepEqual(model.SortedKeys(got), tc.want) {
+				t.Errorf("unified member by member: %v, want %v", model.SortedKeys(got), tc.want)
+			}
+		})
+	}
 }

@@ -23,7 +23,13 @@ import (
 
 // compiled is the schema, compiled once per process: compiling is the
 // expensive part, unifying a spec with it is cheap.
-var compiled = sync.OnceValues(func() (cue.Value, error) {
+var compiled = sync.OnceValues(compileSchema)
+
+// compileSchema compiles the schema in a CUE context of its own and returns
+// #Cluster. A context is used by one goroutine at a time: compiled's by
+// validation, others by goroutines that unify nodes beside it
+// (unifyByMember).
+func compileSchema() (cue.Value, error) {
 	ctx := cuecontext.New()
 	v := ctx.CompileBytes(schema.ClusterCUE, cue.Filename("schema/cluster.cue"))
 	if err := v.Err(); err != nil {
@@ -34,7 +40,7 @@ var compiled = sync.OnceValues(func() (cue.Value, error) {
 		return cue.Value{}, fmt.Errorf("embedded schema has no #Cluster: %w", err)
 	}
 	return def, nil
-})
+}
 
 // presenceCodes are rules about a setting being there at all: a missing
 // field with one of these codes is reported under its own code rather than

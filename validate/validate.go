@@ -31,8 +31,18 @@ func Validate(spec *load.Spec, repo fs.FS) (*model.Cluster, diag.Diagnostics) {
 	}
 	ds := checkPastedSecrets(spec)
 	doc := structure(spec, def, withoutNonFinite(spec), nil, &ds)
-	c, uds := unify(spec, def, doc)
-	ds = append(ds, uds...)
+	// A spec without errors so far is most likely valid: its nodes are
+	// unified one by one, on every CPU. Any error there, and the whole
+	// document is unified, for CUE's errors on the whole document.
+	c, ok := (*model.Cluster)(nil), false
+	if !ds.HasErrors() {
+		c, ok = unifyByMember(def, doc)
+	}
+	if !ok {
+		var uds diag.Diagnostics
+		c, uds = unify(spec, def, doc)
+		ds = append(ds, uds...)
+	}
 	if c != nil {
 		ds = append(ds, checkRules(&ruleContext{spec: spec, c: c, repo: repo})...)
 	}

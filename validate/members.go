@@ -1,0 +1,279 @@
+package validate
+
+import (
+	"reflect"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/token"
+
+	"github.com/hlcgen/hlcgen/model"
+)
+
+// members.go unifies a spec with #Cluster member by member: the nodes one
+// by one against #Node, on every CPU, and the rest of the document against
+// #Cluster. For a thousand nodes this is most of validation, and one
+// unification of the whole document is a single goroutine's work.
+//
+// It is the same unification when a member's schema is closed over the
+// member: #Node refers to nothing outside the node but definitions, and
+// nothing outside nodes refers into it. memberCollections checks that in
+// the schema's source once per process; the day #Node refers to, say,
+// the network, the nodes are unified with the whole document again.
+//
+// It is used for valid specs only: when any part has an error, the whole
+// document is unified again as before, so that every diagnostic is CUE's
+// error on the whole document, as it always was.
+
+// memberCollections are the settings of #Cluster whose members are unified
+// one by one, by name: those declared as `name: [string]: X`, with X closed
+// over the member and nothing else in #Cluster referring into them.
+var memberCollections = sync.OnceValue(func() map[string]bool {
+	def, err := compiled()
+	if err != nil {
+		return nil
+	}
+	return collectionsByMember(def)
+})
+
+// collectionsByMember reads memberCollections from the schema #Cluster.
+func collectionsByMember(def cue.Value) map[string]bool {
+	root, ok := def.Source().(*ast.Field)
+	if !ok {
+		return nil
+	}
+	body, ok := root.Value.(*ast.StructLit)
+	if !ok || !plainStruct(body, map[ast.Node]bool{}) {
+		return nil
+	}
+	declared := map[string]int{}
+	for _, d := range body.Elts {
+		if f, ok := d.(*ast.Field); ok {
+			if name, _, err := ast.LabelName(f.Label); err == nil {
+				declared[name]++
+			}
+		}
+	}
+	out := map[string]bool{}
+	for _, d := range body.Elts {
+		f, ok := d.(*ast.Field)
+		if !ok || f.Constraint != token.ILLEGAL {
+			continue
+		}
+		name, _, err := ast.LabelName(f.Label)
+		if err != nil || declared[name] != 1 {
+			continue
+		}
+		member, ok := stringPattern(f.Value)
+		if !ok || !closedOver(member, member, map[ast.Node]bool{}) || referredInto(body, f) {
+			continue
+		}
+		out[name] = true
+	}
+	return out
+}
+
+// stringPattern is X of a struct `{[string]: X}` with nothing else in it.
+func stringPattern(x ast.Expr) (ast.Expr, bool) {
+	s, ok := x.(*ast.StructLit)
+	if !ok || len(s.Elts) != 1 {
+		return nil, false
+	}
+	f, ok := s.Elts[0].(*ast.Field)
+	if !ok || f.Alias != nil {
+		return nil, false
+	}
+	l, ok := f.Label.(*ast.ListLit)
+	if !ok || len(l.Elts) != 1 {
+		return nil, false
+	}
+	id, ok := l.Elts[0].(*ast.Ident)
+	if !ok || id.Name != "string" || id.Node != nil {
+		return nil, false
+	}
+	return f.Value, true
+}
+
+// closedOver reports whether the schema expression x refers only to what
+// is inside within, to predeclared identifiers and packages, and to
+// definitions of the file that are themselves closed over their own body.
+func closedOver(x, within ast.Node, seen map[ast.Node]bool) bool {
+	closed := true
+	ast.Walk(x, func(n ast.Node) bool {
+		id, ok := n.(*ast.Ident)
+		if !ok || !closed {
+			return closed
+		}
+		switch target := id.Node.(type) {
+		case nil, *ast.ImportSpec:
+		default:
+			if isFileDefinition(id) {
+				if !seen[target] {
+					seen[target] = true
+					closed = closedOver(target, target, seen)
+				}
+				break
+			}
+			closed = inside(target, within)
+		}
+		return closed
+	}, nil)
+	return closed
+}
+
+// referredInto reports whether anything in the struct body outside the
+// field f refers to f or to something inside it.
+func referredInto(body *ast.StructLit, f *ast.Field) bool {
+	found := false
+	for _, d := range body.Elts {
+		if d == ast.Decl(f) {
+			continue
+		}
+		ast.Walk(d, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && id.Node != nil && inside(id.Node, f) {
+				found = true
+			}
+			return !found
+		}, nil)
+	}
+	return found
+}
+
+// inside reports whether the source of n lies within that of outer.
+func inside(n, outer ast.Node) bool {
+	p, e, op, oe := n.Pos(), n.End(), outer.Pos(), outer.End()
+	if !p.IsValid() || !e.IsValid() || !op.IsValid() || !oe.IsValid() {
+		return false
+	}
+	return p.Filename() == op.Filename() && op.Offset() <= p.Offset() && e.Offset() <= oe.Offset()
+}
+
+// memberThreshold is the number of members from which the unification is
+// shared with other CPUs, each compiling the schema in a context of its own
+// (about 4 ms): below it one CPU does it all.
+const memberThreshold = 64
+
+// unifyByMember unifies doc with #Cluster member by member and builds the
+// model. ok is false when the spec has an error anywhere (or its model is
+// not planned): the caller then unifies the whole document.
+func unifyByMember(def cue.Value, doc map[string]any) (*model.Cluster, bool) {
+	p := modelPlan()
+	collections := memberCollections()
+	if p == nil || len(collections) == 0 {
+		return nil, false
+	}
+	rest := make(map[string]any, len(doc))
+	var members []member
+	for k, v := range doc {
+		m, isMap := v.(map[string]any)
+		if !collections[k] || !isMap {
+			rest[k] = v
+			continue
+		}
+		for _, name := range model.SortedKeys(m) {
+			members = append(members, member{collection: k, name: name, doc: m[name]})
+		}
+	}
+	sort.SliceStable(members, func(i, j int) bool { return members[i].collection < members[j].collection })
+
+	workers := 1
+	if len(members) >= memberThreshold {
+		workers = min(runtime.GOMAXPROCS(0), 1+len(members)/memberThreshold)
+	}
+	var next atomic.Int64
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(func() {
+			def, err := compileSchema()
+			if err != nil {
+				failed.Store(true)
+				return
+			}
+			unifyMembers(def, p, members, &next, &failed)
+		})
+	}
+
+	var c model.Cluster
+	x := reflect.ValueOf(&c).Elem()
+	v := def.Unify(def.Context().Encode(rest))
+	if v.Validate(cue.Concrete(true), cue.All()) != nil ||
+		decodeDoc(x, p, rest, &unifiedValue{v: v, done: true}) != nil {
+		failed.Store(true)
+	}
+	unifyMembers(def, p, members, &next, &failed)
+	wg.Wait()
+	if failed.Load() {
+		return nil, false
+	}
+
+	t := goTypeOf(x.Type())
+	for _, m := range members {
+		if !m.decoded.IsValid() {
+			continue // the model does not hold the collection
+		}
+		x.Field(t.fields[m.collection]).SetMapIndex(reflect.ValueOf(m.name), m.decoded)
+	}
+	c.Complete()
+	return &c, true
+}
+
+// member is one member of a collection: a node.
+type member struct {
+	collection, name string
+	doc              any
+	// decoded is the member as the model holds it, once unified.
+	decoded reflect.Value
+}
+
+// unifyMembers takes the members one after the other, by next, until they
+// are all done or one fails.
+func unifyMembers(def cue.Value, p *structPlan, members []member, next *atomic.Int64, failed *atomic.Bool) {
+	ctx := def.Context()
+	schemas := map[string]cue.Value{}
+	clusterType := reflect.TypeFor[model.Cluster]()
+	fields := goTypeOf(clusterType).fields
+	for !failed.Load() {
+		i := int(next.Add(1) - 1)
+		if i >= len(members) {
+			return
+		}
+		m := &members[i]
+		s, ok := schemas[m.collection]
+		if !ok {
+			c, found := child(def, m.collection)
+			if found {
+				s, found = patternValue(c)
+			}
+			if !found {
+				failed.Store(true)
+				return
+			}
+			schemas[m.collection] = s
+		}
+		v := s.Unify(ctx.Encode(m.doc))
+		if v.Validate(cue.Concrete(true), cue.All()) != nil {
+			failed.Store(true)
+			return
+		}
+		fi, held := fields[m.collection]
+		if !held {
+			continue
+		}
+		mt := clusterType.Field(fi).Type
+		if mt.Kind() != reflect.Map {
+			failed.Store(true)
+			return
+		}
+		e := reflect.New(mt.Elem()).Elem()
+		if decodeDoc(e, p.child(m.collection).child(m.name), m.doc, &unifiedValue{v: v, done: true}) != nil {
+			failed.Store(true)
+			return
+		}
+		m.decoded = e
+	}
+}
