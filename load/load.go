@@ -150,24 +150,40 @@ func BlockKeys() map[string]string {
 // as it could build even when there are diagnostics, so validation can still
 // report problems elsewhere in the file.
 func Parse(filename string, src []byte) (*Spec, diag.Diagnostics) {
-	spec := &Spec{Filename: filename, Src: src, Doc: map[string]any{}, Source: newSourceMap()}
+	if spec, ds, ok := parseInChunks(filename, src); ok {
+		return spec, ds
+	}
+	return parseWhole(filename, src)
+}
+
+// parseWhole is Parse in one piece.
+func parseWhole(filename string, src []byte) (*Spec, diag.Diagnostics) {
+	spec := newSpec(filename, src)
 	file, ds := parseHCL(filename, src)
 	if file == nil {
 		return spec, ds
 	}
 	spec.Parsed = true
-	body := file.Body.(*hclsyntax.Body)
 	l := &loader{spec: spec}
-	l.body(body, language, nil, spec.Doc, hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos})
+	l.file(file.Body.(*hclsyntax.Body))
+	spec.finish()
+	return spec, l.diags
+}
+
+func newSpec(filename string, src []byte) *Spec {
+	return &Spec{Filename: filename, Src: src, Doc: map[string]any{}, Source: newSourceMap()}
+}
+
+// finish completes a loaded spec.
+func (s *Spec) finish() {
 	// What the file lacks as a whole (a network block, any admin user) is
 	// reported at the cluster block, which names the cluster; without
 	// one, at the file, with no line: line 1 is usually a comment.
-	whole := hcl.Range{Filename: filename}
-	if spec.Source.Has("cluster") {
-		whole = spec.Source.Value("cluster")
+	whole := hcl.Range{Filename: s.Filename}
+	if s.Source.Has("cluster") {
+		whole = s.Source.Value("cluster")
 	}
-	spec.Source.entries[key(nil)] = span{value: whole}
-	return spec, l.diags
+	s.Source.entries[key(nil)] = span{value: whole}
 }
 
 // parseHCL parses src within hlcgen's limits: a file too large, nested too
@@ -249,6 +265,14 @@ func Format(filename string, src []byte) ([]byte, diag.Diagnostics) {
 type loader struct {
 	spec  *Spec
 	diags diag.Diagnostics
+	// blocks are the top-level blocks loaded, by what makes each unique:
+	// its type, and its label in a collection ("node cp1").
+	blocks map[string]hcl.Range
+}
+
+// file loads the top-level body of a file, or of a part of one.
+func (l *loader) file(b *hclsyntax.Body) {
+	l.body(b, language, nil, l.spec.Doc, hcl.Range{Filename: l.spec.Filename, Start: hcl.InitialPos, End: hcl.InitialPos})
 }
 
 func (l *loader) add(d diag.Diagnostic) { l.diags = append(l.diags, d) }
@@ -312,6 +336,9 @@ func (l *loader) body(b *hclsyntax.Body, kinds map[string]blockKind, path []stri
 			continue
 		}
 		seen[id] = blk.DefRange()
+		if len(path) == 0 {
+			l.blocks = seen
+		}
 
 		child := map[string]any{}
 		var p []string
