@@ -142,15 +142,27 @@ func (rc *ruleContext) failed(path ...string) bool { return rc.spec.Failed(path.
 // means the later one in the file. Labels the file does not have sort last,
 // by name.
 func (rc *ruleContext) inFileOrder(labels []string, prefix ...string) []string {
-	out := append([]string(nil), labels...)
-	sort.SliceStable(out, func(i, j int) bool {
-		a := rc.spec.Source.Name(append(append([]string(nil), prefix...), out[i])...)
-		b := rc.spec.Source.Name(append(append([]string(nil), prefix...), out[j])...)
-		if a.Start.Byte != b.Start.Byte {
-			return a.Start.Byte < b.Start.Byte
+	type placed struct {
+		label string
+		at    int
+	}
+	// Each label's place is looked up once, not in every comparison.
+	ps := make([]placed, len(labels))
+	path := append(append([]string(nil), prefix...), "")
+	for i, l := range labels {
+		path[len(path)-1] = l
+		ps[i] = placed{l, rc.spec.Source.Name(path...).Start.Byte}
+	}
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].at != ps[j].at {
+			return ps[i].at < ps[j].at
 		}
-		return out[i] < out[j]
+		return ps[i].label < ps[j].label
 	})
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.label
+	}
 	return out
 }
 
