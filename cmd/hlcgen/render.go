@@ -67,6 +67,7 @@ func renderSpec(c *cli.Context, untrackedSev diag.Severity) (*rendered, error) {
 		return nil, err
 	}
 	dir := filepath.Dir(path)
+	git := gitRepo(path)
 	r := &rendered{path: path, out: outFlag(c), src: src}
 	layout, warning, err := outputLayout(r.out, dir)
 	if err != nil {
@@ -77,7 +78,7 @@ func renderSpec(c *cli.Context, untrackedSev diag.Severity) (*rendered, error) {
 	}
 	res, err := pipeline.SpecAt(path, src, os.DirFS(dir), layout)
 	r.res = res
-	r.untracked = untrackedFiles(c, path, res.Spec, res.Cluster, untrackedSev)
+	r.untracked = untrackedFiles(c, path, git, res.Spec, res.Cluster, untrackedSev)
 	r.secrets = auditSecrets(path, res.Cluster, untrackedSev)
 	all := append(slices.Clone(res.Diags), r.untracked...)
 	for _, d := range r.secrets.diags {
