@@ -12,6 +12,7 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
 
+	"github.com/hlcgen/hlcgen/diag"
 	"github.com/hlcgen/hlcgen/internal/specgen"
 	"github.com/hlcgen/hlcgen/load"
 	"github.com/hlcgen/hlcgen/model"
@@ -68,24 +69,46 @@ func modelCases(t *testing.T) []modelCase {
 		src := string(ref) + fmt.Sprintf("\nhelm_release \"edge%d\" {\n  namespace = \"edge\"\n  repo      = \"https://example.org/charts\"\n  chart     = \"edge\"\n  version   = \"1.0.0\"\n  values    = %s\n}\n", i, values.hcl)
 		out = append(out, modelCase{fmt.Sprintf("Helm values %d", i), []byte(src), values.decodedByCUE})
 	}
+	// Problems only the pasted secrets check or the structure walk find,
+	// inside a node and in Helm values, where the schema takes any string.
+	w1 := `  labels           = { "topology.kubernetes.io/zone" = "rack-a" }`
+	if !strings.Contains(string(ref), w1) {
+		t.Fatalf("the reference spec has no %q", w1)
+	}
+	for _, v := range []struct{ name, old, new string }{
+		{"a token in a node's label", w1, `  labels           = { "topology.kubernetes.io/zone" = "ghp_` + strings.Repeat("aB3", 12) + `" }`},
+		{"an unknown setting in a node", w1, w1 + "\n  colour = \"blue\""},
+		{"a misspelt setting in a node", "  hardware         = \"hardware/w1.nix\"", "  hardwar          = \"hardware/w1.nix\""},
+	} {
+		out = append(out, modelCase{name: v.name, src: []byte(strings.Replace(string(ref), v.old, v.new, 1))})
+	}
+	out = append(out, modelCase{name: "a token in Helm values", src: []byte(string(ref) +
+		"\nhelm_release \"tok\" {\n  namespace = \"edge\"\n  repo      = \"https://example.org/charts\"\n  chart     = \"edge\"\n  version   = \"1.0.0\"\n  values    = { token = \"xoxb-1234567890-abcdef\" }\n}\n")})
 	return out
 }
 
-// unifiedCase is a case loaded and unified with #Cluster as unify does.
+// unifiedCase is a case loaded, checked and unified with #Cluster as
+// Validate does on the whole document; walked holds the diagnostics of the
+// pasted secrets check and the structure walk.
 func unifiedCase(t *testing.T, mc modelCase) (spec *load.Spec, doc map[string]any, v cue.Value, err error, ok bool) {
+	spec, doc, v, err, _, ok = walkedCase(t, mc)
+	return spec, doc, v, err, ok
+}
+
+func walkedCase(t *testing.T, mc modelCase) (spec *load.Spec, doc map[string]any, v cue.Value, err error, walked diag.Diagnostics, ok bool) {
 	t.Helper()
 	spec, _ = load.Parse("cluster.hcl", mc.src)
 	if !spec.Parsed || len(spec.Doc) == 0 {
-		return nil, nil, cue.Value{}, nil, false
+		return nil, nil, cue.Value{}, nil, nil, false
 	}
 	def, cerr := compiled()
 	if cerr != nil {
 		t.Fatal(cerr)
 	}
-	ds := checkPastedSecrets(spec)
-	doc = structure(spec, def, withoutNonFinite(spec), nil, &ds)
+	walked = checkPastedSecrets(spec)
+	doc = structure(spec, def, withoutNonFinite(spec), nil, &walked)
 	v = def.Unify(def.Context().Encode(doc))
-	return spec, doc, v, v.Validate(cue.Concrete(true), cue.All()), true
+	return spec, doc, v, v.Validate(cue.Concrete(true), cue.All()), walked, true
 }
 
 // TestModelDecodedAsCUEDoes: for every case that the schema accepts, the
@@ -183,21 +206,28 @@ func modelDiff(got, want model.Cluster) string {
 	return strings.Join(out, "\n")
 }
 
-// TestMembersUnifiedAsWhole: unifying the nodes (and the other
-// collections) one by one accepts exactly the cases that unifying the
-// whole document accepts, with the same model.
+// TestMembersUnifiedAsWhole: checking and unifying the nodes (and the
+// other collections) one by one accepts exactly the cases in which the
+// whole document has no pasted secret, no structure problem and no CUE
+// error, with the same model; and it leaves the spec as it found it.
 func TestMembersUnifiedAsWhole(t *testing.T) {
 	for _, mc := range modelCases(t) {
-		_, doc, v, err, ok := unifiedCase(t, mc)
+		_, _, v, err, walked, ok := walkedCase(t, mc)
 		if !ok {
 			continue
 		}
-		c, byMember := unifyByMember(mustCompiled(t), doc)
+		valid := err == nil && len(walked) == 0
+		spec, _ := load.Parse("cluster.hcl", mc.src)
+		before := fmt.Sprint(spec.Failed(), spec.Dropped("nodes"))
+		c, byMember := validateByMember(spec, mustCompiled(t))
+		if after := fmt.Sprint(spec.Failed(), spec.Dropped("nodes")); after != before {
+			t.Errorf("%s: the spec's failed paths changed", mc.name)
+		}
 		switch {
-		case err != nil && byMember:
-			t.Errorf("%s: accepted member by member, but the whole document has errors: %v", mc.name, err)
-		case err == nil && !byMember && !mc.decodedByCUE:
-			t.Errorf("%s: valid, but not unified member by member", mc.name)
+		case !valid && byMember:
+			t.Errorf("%s: accepted member by member, but the whole document has problems: %v %v", mc.name, err, walked)
+		case valid && !byMember && !mc.decodedByCUE:
+			t.Errorf("%s: valid, but not validated member by member", mc.name)
 		case byMember:
 			var want model.Cluster
 			if derr := v.Decode(&want); derr != nil {

@@ -11,6 +11,8 @@ import (
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/token"
 
+	"github.com/hlcgen/hlcgen/diag"
+	"github.com/hlcgen/hlcgen/load"
 	"github.com/hlcgen/hlcgen/model"
 )
 
@@ -157,15 +159,24 @@ func inside(n, outer ast.Node) bool {
 // (about 4 ms): below it one CPU does it all.
 const memberThreshold = 64
 
-// unifyByMember unifies doc with #Cluster member by member and builds the
-// model. ok is false when the spec has an error anywhere (or its model is
-// not planned): the caller then unifies the whole document.
-func unifyByMember(def cue.Value, doc map[string]any) (*model.Cluster, bool) {
+// validateByMember is the first part of Validate for a spec with no error
+// in it, done member by member on every CPU: the pasted secrets check, the
+// structure walk and the unification with #Cluster, each of the rest of
+// the document and of each member, and the model. ok is false when any
+// part finds a problem (or the model is not planned): the caller then
+// validates the whole document as before, for its diagnostics. Nothing in
+// spec is changed, so that it can.
+//
+// A member's walk is the one the walk of the whole document makes under
+// its collection: a collection declared `[string]: X` knows every key, and
+// declares no setting that could be missing or misspelt.
+func validateByMember(spec *load.Spec, def cue.Value) (*model.Cluster, bool) {
 	p := modelPlan()
 	collections := memberCollections()
 	if p == nil || len(collections) == 0 {
 		return nil, false
 	}
+	doc := withoutNonFinite(spec)
 	rest := make(map[string]any, len(doc))
 	var members []member
 	for k, v := range doc {
@@ -187,26 +198,44 @@ func unifyByMember(def cue.Value, doc map[string]any) (*model.Cluster, bool) {
 	var next atomic.Int64
 	var failed atomic.Bool
 	var wg sync.WaitGroup
+	var once sync.Once
+	var failure any
 	for range workers - 1 {
 		wg.Go(func() {
+			defer func() {
+				if p := recover(); p != nil {
+					once.Do(func() { failure = p })
+					failed.Store(true)
+				}
+			}()
 			def, err := compileSchema()
 			if err != nil {
 				failed.Store(true)
 				return
 			}
-			unifyMembers(def, p, members, &next, &failed)
+			validateMembers(spec, def, p, members, &next, &failed)
 		})
 	}
 
 	var c model.Cluster
 	x := reflect.ValueOf(&c).Elem()
-	v := def.Unify(def.Context().Encode(rest))
-	if v.Validate(cue.Concrete(true), cue.All()) != nil ||
-		decodeDoc(x, p, rest, &unifiedValue{v: v, done: true}) != nil {
+	var ds diag.Diagnostics
+	if holdsPastedSecret(rest) {
 		failed.Store(true)
+	} else if clean := structure(spec, def, rest, nil, &ds); len(ds) > 0 {
+		failed.Store(true)
+	} else {
+		v := def.Unify(def.Context().Encode(clean))
+		if v.Validate(cue.Concrete(true), cue.All()) != nil ||
+			decodeDoc(x, p, clean, &unifiedValue{v: v, done: true}) != nil {
+			failed.Store(true)
+		}
 	}
-	unifyMembers(def, p, members, &next, &failed)
+	validateMembers(spec, def, p, members, &next, &failed)
 	wg.Wait()
+	if failure != nil {
+		panic(failure) // as it would have on this goroutine
+	}
 	if failed.Load() {
 		return nil, false
 	}
@@ -230,9 +259,9 @@ type member struct {
 	decoded reflect.Value
 }
 
-// unifyMembers takes the members one after the other, by next, until they
-// are all done or one fails.
-func unifyMembers(def cue.Value, p *structPlan, members []member, next *atomic.Int64, failed *atomic.Bool) {
+// validateMembers takes the members one after the other, by next, until
+// they are all done or one fails.
+func validateMembers(spec *load.Spec, def cue.Value, p *structPlan, members []member, next *atomic.Int64, failed *atomic.Bool) {
 	ctx := def.Context()
 	schemas := map[string]cue.Value{}
 	clusterType := reflect.TypeFor[model.Cluster]()
@@ -255,7 +284,19 @@ func unifyMembers(def cue.Value, p *structPlan, members []member, next *atomic.I
 			}
 			schemas[m.collection] = s
 		}
-		v := s.Unify(ctx.Encode(m.doc))
+		if holdsPastedSecret(m.doc) {
+			failed.Store(true)
+			return
+		}
+		doc := m.doc
+		if d, isMap := doc.(map[string]any); isMap && isClosedStruct(s) {
+			var ds diag.Diagnostics
+			if doc = structure(spec, s, d, []string{m.collection, m.name}, &ds); len(ds) > 0 {
+				failed.Store(true)
+				return
+			}
+		}
+		v := s.Unify(ctx.Encode(doc))
 		if v.Validate(cue.Concrete(true), cue.All()) != nil {
 			failed.Store(true)
 			return
@@ -270,7 +311,7 @@ func unifyMembers(def cue.Value, p *structPlan, members []member, next *atomic.I
 			return
 		}
 		e := reflect.New(mt.Elem()).Elem()
-		if decodeDoc(e, p.child(m.collection).child(m.name), m.doc, &unifiedValue{v: v, done: true}) != nil {
+		if decodeDoc(e, p.child(m.collection).child(m.name), doc, &unifiedValue{v: v, done: true}) != nil {
 			failed.Store(true)
 			return
 		}

@@ -88,6 +88,29 @@ func requiredLiterals(re *syntax.Regexp) (lits []string, ok bool) {
 	return nil, false
 }
 
+// holdsPastedSecret reports whether any string in the document value v
+// holds a pasted secret.
+func holdsPastedSecret(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			if holdsPastedSecret(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if holdsPastedSecret(e) {
+				return true
+			}
+		}
+	case string:
+		_, found := pastedSecretIn(x)
+		return found
+	}
+	return false
+}
+
 // pastedSecretIn returns the first of pastedSecrets that x holds.
 func pastedSecretIn(x string) (pastedSecret, bool) {
 	for i, s := range pastedSecrets {

@@ -29,20 +29,19 @@ func Validate(spec *load.Spec, repo fs.FS) (*model.Cluster, diag.Diagnostics) {
 	if len(spec.Doc) == 0 {
 		return nil, diag.Diagnostics{emptySpec(spec)}
 	}
+	// Most specs are valid: checked and unified node by node on every
+	// CPU (members.go). Any problem there, and the whole document is
+	// checked and unified, for its diagnostics.
+	if c, ok := validateByMember(spec, def); ok {
+		ds := checkRules(&ruleContext{spec: spec, c: c, repo: repo})
+		ds = dedupe(ds)
+		ds.Sort()
+		return c, ds
+	}
 	ds := checkPastedSecrets(spec)
 	doc := structure(spec, def, withoutNonFinite(spec), nil, &ds)
-	// A spec without errors so far is most likely valid: its nodes are
-	// unified one by one, on every CPU. Any error there, and the whole
-	// document is unified, for CUE's errors on the whole document.
-	c, ok := (*model.Cluster)(nil), false
-	if !ds.HasErrors() {
-		c, ok = unifyByMember(def, doc)
-	}
-	if !ok {
-		var uds diag.Diagnostics
-		c, uds = unify(spec, def, doc)
-		ds = append(ds, uds...)
-	}
+	c, uds := unify(spec, def, doc)
+	ds = append(ds, uds...)
 	if c != nil {
 		ds = append(ds, checkRules(&ruleContext{spec: spec, c: c, repo: repo})...)
 	}
