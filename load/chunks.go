@@ -65,6 +65,7 @@ func parseParts(filename string, src []byte, least, workers int) (*Spec, diag.Di
 		return nil, nil, false
 	}
 
+	filesParsed.Add(1)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(workers, len(parts)) {

@@ -6,10 +6,12 @@
 package load
 
 import (
+	"bytes"
 	"fmt"
 	"math/big"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
@@ -191,25 +193,39 @@ func (s *Spec) finish() {
 // HCL sees it (limits.go), so no file can crash or stall a command that
 // reads a spec. It returns nil and the diagnostics when src does not parse.
 func parseHCL(filename string, src []byte) (*hcl.File, diag.Diagnostics) {
-	if len(src) > MaxSpecBytes {
-		return nil, diag.Diagnostics{{
-			Severity: diag.Error, Code: diag.Syntax.Code,
-			Summary: "Spec file too large",
-			Detail:  fmt.Sprintf("%s is %d bytes; hlcgen reads at most %d bytes. A cluster spec this large is almost certainly not one.", filename, len(src), MaxSpecBytes),
-			Subject: hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
-		}}
-	}
-	if d, bad := notText(filename, src); bad {
+	if d, bad := beyondLimits(filename, src); bad {
 		return nil, diag.Diagnostics{d}
 	}
-	if d, tooDeep := checkNesting(filename, src); tooDeep {
-		return nil, diag.Diagnostics{d}
-	}
+	filesParsed.Add(1)
 	file, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if hds.HasErrors() {
 		return nil, firstPerBlock(file, diag.FromHCL(diag.Syntax, hds))
 	}
 	return file, nil
+}
+
+// filesParsed counts the files HCL parsed, whole or in parts.
+var filesParsed atomic.Int64
+
+// FilesParsed is how many files this process has parsed as HCL (Parse,
+// Format), for tests that a command parses its spec once.
+func FilesParsed() int64 { return filesParsed.Load() }
+
+// beyondLimits reports the first of hlcgen's limits (limits.go) src is
+// beyond: too large, not text, nested too deeply.
+func beyondLimits(filename string, src []byte) (diag.Diagnostic, bool) {
+	if len(src) > MaxSpecBytes {
+		return diag.Diagnostic{
+			Severity: diag.Error, Code: diag.Syntax.Code,
+			Summary: "Spec file too large",
+			Detail:  fmt.Sprintf("%s is %d bytes; hlcgen reads at most %d bytes. A cluster spec this large is almost certainly not one.", filename, len(src), MaxSpecBytes),
+			Subject: hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
+		}, true
+	}
+	if d, bad := notText(filename, src); bad {
+		return d, true
+	}
+	return checkNesting(filename, src)
 }
 
 // firstPerBlock keeps the first syntax error of each top-level block (and
@@ -260,6 +276,18 @@ func Format(filename string, src []byte) ([]byte, diag.Diagnostics) {
 		return nil, ds
 	}
 	return hclwrite.Format(src), nil
+}
+
+// Formatted reports whether src is in HCL's canonical format, as Format
+// returns it, without parsing it: the formatter reads its tokens only. ok
+// is false when src is beyond the limits HCL is given files within; for a
+// file that Parse parses (or that Format formats) it is true. It is for a
+// caller that parses the file anyway, and can check the format meanwhile.
+func Formatted(filename string, src []byte) (formatted, ok bool) {
+	if _, bad := beyondLimits(filename, src); bad {
+		return false, false
+	}
+	return bytes.Equal(hclwrite.Format(src), src), true
 }
 
 type loader struct {

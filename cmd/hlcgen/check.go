@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/hlcgen/hlcgen/diag"
-	"github.com/hlcgen/hlcgen/load"
 )
 
 func checkCommand() *cli.Command {
@@ -32,7 +30,7 @@ func checkCommand() *cli.Command {
 }
 
 func runCheck(c *cli.Context) error {
-	r, err := renderSpec(c, diag.Error)
+	r, err := renderSpec(c, diag.Error, true)
 	if err != nil {
 		return err
 	}
@@ -55,12 +53,14 @@ func runCheck(c *cli.Context) error {
 	if msg := r.secrets.advice(); msg != "" {
 		failures = append(failures, msg)
 	}
-	// The format check reads the same bytes; a spec that did not parse
-	// has had its syntax errors reported already.
-	if r.res.Spec.Parsed {
-		if formatted, ds := load.Format(r.path, r.src); !ds.HasErrors() && !bytes.Equal(formatted, r.src) {
-			failures = append(failures, fmt.Sprintf("%s is not formatted: run `hlcgen fmt --file %s` and commit the result.", r.path, r.path))
-		}
+	// A spec that did not parse has had its syntax errors reported
+	// already.
+	f := <-r.formatted
+	if r.res.Spec.Parsed && f.panicked != nil {
+		panic(f.panicked)
+	}
+	if r.res.Spec.Parsed && f.ok && !f.formatted {
+		failures = append(failures, fmt.Sprintf("%s is not formatted: run `hlcgen fmt --file %s` and commit the result.", r.path, r.path))
 	}
 	if len(failures) > 0 {
 		return cli.Exit(strings.Join(failures, "\n"), exitInvalid)
