@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
@@ -89,6 +90,22 @@ func scanNesting(filename string, src []byte, starts *[]int) (diag.Diagnostic, b
 		next := byte(0)
 		if i+1 < len(src) {
 			next = src[i+1]
+		}
+		// A run of bytes that change nothing here is passed at once:
+		// most of a spec is names, values and spaces.
+		if plain := &plainInCode; top.isCode() || !(top.kind == 'h' && lineStart) {
+			if !top.isCode() {
+				plain = &plainInString
+			}
+			j := i
+			for j < len(src) && plain[src[j]] {
+				j++
+			}
+			if j > i {
+				lineStart = false
+				i = j
+				continue
+			}
 		}
 		switch top.kind {
 		case '"', 'h':
@@ -264,6 +281,17 @@ func notText(filename string, src []byte) (diag.Diagnostic, bool) {
 	d.Detail = fmt.Sprintf("Byte %d (0x%02X) is not UTF-8 text: HCL files are UTF-8, without NUL bytes. Save the file as UTF-8 (an editor's encoding setting, or `iconv -f latin1 -t utf-8`).", first, src[first])
 	return d, true
 }
+
+// plainInCode and plainInString are the bytes on which scanNesting does
+// nothing but move on, in code and in strings and heredocs: every byte
+// but those its cases look at.
+var plainInCode, plainInString = func() (code, str [256]bool) {
+	for b := range 256 {
+		code[b] = !strings.ContainsRune("#/\"<{[(}]),\n=+-*%!?>&|", rune(b))
+		str[b] = !strings.ContainsRune("$%\n\\\"", rune(b))
+	}
+	return code, str
+}()
 
 // isNameStart reports whether b can start an HCL identifier written in ASCII.
 func isNameStart(b byte) bool {
