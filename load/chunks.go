@@ -121,14 +121,28 @@ func (p *part) parse(filename string, src []byte) {
 // merge merges the loaded parts in file order into the spec of the whole
 // file, when they do not meet.
 func merge(filename string, src []byte, parts []part) (*Spec, diag.Diagnostics, bool) {
-	spec := newSpec(filename, src)
-	spec.Parsed = true
-	var ds diag.Diagnostics
-	blocks := map[string]bool{}
+	entries, members := 0, map[string]int{}
 	for _, p := range parts {
 		if !p.ok {
 			return nil, nil, false
 		}
+		entries += len(p.spec.Source.entries)
+		for k, v := range p.spec.Doc {
+			if m, isMap := v.(map[string]any); isMap && isCollection(k) {
+				members[k] += len(m)
+			}
+		}
+	}
+	// The merged maps are made at their size, not grown.
+	spec := newSpec(filename, src)
+	spec.Parsed = true
+	spec.Source.entries = make(map[string]span, entries+1)
+	for k, n := range members {
+		spec.Doc[k] = make(map[string]any, n)
+	}
+	var ds diag.Diagnostics
+	blocks := map[string]bool{}
+	for _, p := range parts {
 		for id := range p.loader.blocks {
 			if blocks[id] {
 				return nil, nil, false // a duplicate: reported against the first
@@ -141,7 +155,8 @@ func merge(filename string, src []byte, parts []part) (*Spec, diag.Diagnostics, 
 				spec.Doc[k] = v
 				continue
 			}
-			// Only a collection (the nodes) spans parts.
+			// Only a collection (the nodes) spans parts; its map is
+			// made above.
 			into, isMap := have.(map[string]any)
 			from, alsoMap := v.(map[string]any)
 			if !isMap || !alsoMap || !isCollection(k) {
