@@ -66,9 +66,32 @@ type fieldInfo struct {
 // one is remembered by the struct holding the pattern.
 var schemaMemo = struct {
 	sync.Mutex
-	fields  map[cue.Value]map[string]fieldInfo
-	pattern map[cue.Value]cue.Value
-}{fields: map[cue.Value]map[string]fieldInfo{}, pattern: map[cue.Value]cue.Value{}}
+	fields   map[cue.Value]map[string]fieldInfo
+	pattern  map[cue.Value]cue.Value
+	defaults map[cue.Value]cue.Value
+	closed   map[cue.Value]bool
+}{fields: map[cue.Value]map[string]fieldInfo{}, pattern: map[cue.Value]cue.Value{},
+	defaults: map[cue.Value]cue.Value{}, closed: map[cue.Value]bool{}}
+
+// schemaDefault is the default of the schema s, or s when it has none. It
+// is remembered: each question to a CUE value builds an evaluation
+// context, and the structure walk asks it of every node's schema.
+func schemaDefault(s cue.Value) cue.Value {
+	schemaMemo.Lock()
+	d, ok := schemaMemo.defaults[s]
+	schemaMemo.Unlock()
+	if ok {
+		return d
+	}
+	d = s
+	if v, has := s.Default(); has {
+		d = v
+	}
+	schemaMemo.Lock()
+	schemaMemo.defaults[s] = d
+	schemaMemo.Unlock()
+	return d
+}
 
 // schemaFields lists the fields a schema struct declares, by name. The map
 // is shared: callers must not modify it.
@@ -136,9 +159,7 @@ func hlcAttr(v cue.Value) (code, hint string) {
 // child returns the schema for field name inside the struct s, following
 // pattern constraints such as nodes: [string]: #Node.
 func child(s cue.Value, name string) (cue.Value, bool) {
-	if d, ok := s.Default(); ok {
-		s = d
-	}
+	s = schemaDefault(s)
 	// Declared fields and the pattern's schema come from schemaMemo, so
 	// that every node gets the same #Node value and its fields are read
 	// once. (The schema has at most one pattern per struct, so the
@@ -166,9 +187,7 @@ func child(s cue.Value, name string) (cue.Value, bool) {
 // unification matters: CUE reports a closedness error or a conflict instead
 // of the required fields it could not get to, so one pass would hide errors.
 func structure(spec *load.Spec, s cue.Value, doc map[string]any, path []string, ds *diag.Diagnostics) map[string]any {
-	if d, ok := s.Default(); ok {
-		s = d
-	}
+	s = schemaDefault(s)
 	fields := schemaFields(s)
 	clean := make(map[string]any, len(doc))
 	keys := model.SortedKeys(doc)
@@ -251,10 +270,18 @@ func isStructSchema(v cue.Value) bool {
 // have. Fields marked @opaque(), such as Helm values, hold the user's own
 // data and are not walked.
 func isClosedStruct(v cue.Value) bool {
-	if a := v.Attribute("opaque"); a.Err() == nil {
-		return false
+	schemaMemo.Lock()
+	closed, ok := schemaMemo.closed[v]
+	schemaMemo.Unlock()
+	if ok {
+		return closed
 	}
-	return isStructSchema(v)
+	opaque := v.Attribute("opaque")
+	closed = opaque.Err() != nil && isStructSchema(v)
+	schemaMemo.Lock()
+	schemaMemo.closed[v] = closed
+	schemaMemo.Unlock()
+	return closed
 }
 
 func unknownAttr(spec *load.Spec, p []string, name string, fields map[string]fieldInfo, doc map[string]any) diag.Diagnostic {
