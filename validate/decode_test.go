@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
@@ -31,7 +32,7 @@ type modelCase struct {
 // modelCases are the specs of every validate case, every end-to-end case,
 // the reference spec, generated specs and a few Helm values that test the
 // edges of numbers.
-func modelCases(t *testing.T) []modelCase {
+func modelCases(t testing.TB) []modelCase {
 	t.Helper()
 	var out []modelCase
 	for _, dir := range []string{"valid", "invalid"} {
@@ -139,7 +140,7 @@ func TestModelDecodedAsCUEDoes(t *testing.T) {
 			}
 		}
 		want.Complete()
-		got, _ := unify(spec, mustCompiled(t), doc)
+		got, _ := unify(spec, mustCompiled(t), doc, true)
 		if got == nil {
 			t.Errorf("%s: no model", mc.name)
 			continue
@@ -274,4 +275,34 @@ func TestCollectionsByMember(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzFastAsBefore: Validate gives the diagnostics and the model it gave
+// before it did its work member by member on every CPU, decoded the model
+// itself and ran the rules on every CPU: validate without fast. Seeded with
+// every case of TestModelDecodedAsCUEDoes.
+func FuzzFastAsBefore(f *testing.F) {
+	for _, mc := range modelCases(f) {
+		f.Add(mc.src)
+	}
+	repo := fstest.MapFS{"hardware/cp1.nix": &fstest.MapFile{Data: []byte("{ }")}}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		spec, pds := load.Parse("cluster.hcl", src)
+		if !spec.Parsed {
+			return
+		}
+		got, gotDiags := validate(spec, repo, true)
+		before, _ := load.Parse("cluster.hcl", src)
+		want, wantDiags := validate(before, repo, false)
+		_ = pds
+		if !reflect.DeepEqual(gotDiags, wantDiags) {
+			t.Fatalf("the diagnostics differ:\n%v\nbefore:\n%v", gotDiags, wantDiags)
+		}
+		switch {
+		case (got == nil) != (want == nil):
+			t.Fatalf("model %v, before %v", got != nil, want != nil)
+		case got != nil && !reflect.DeepEqual(*got, *want):
+			t.Fatalf("the model differs:\n%s", modelDiff(*got, *want))
+		}
+	})
 }

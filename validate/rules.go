@@ -40,7 +40,17 @@ type ruleContext struct {
 // the one of running them one after the other. checkNUL stays silent where
 // another rule reported the same value, so it runs after them all, and
 // checkAddons after it, as before.
-func checkRules(rc *ruleContext) diag.Diagnostics {
+//
+// Without parallel, they run one after the other on rc.
+func checkRules(rc *ruleContext, parallel bool) diag.Diagnostics {
+	if !parallel {
+		for _, rule := range independentRules {
+			rule(rc)
+		}
+		checkNUL(rc)
+		checkAddons(rc)
+		return rc.diags
+	}
 	found := make([]diag.Diagnostics, len(independentRules))
 	var next atomic.Int64
 	var wg sync.WaitGroup

@@ -420,7 +420,10 @@ func ruleByCode(code string) diag.Rule {
 // model. The model is complete when there are no errors; otherwise it holds
 // every value that is still concrete, so the cross-field rules can run on
 // the rest of the spec and report everything in one pass.
-func unify(spec *load.Spec, def cue.Value, doc map[string]any) (*model.Cluster, diag.Diagnostics) {
+//
+// With fast, a valid spec's model is decoded from the document and the
+// schema's defaults (decodeModel); without, by CUE.
+func unify(spec *load.Spec, def cue.Value, doc map[string]any, fast bool) (*model.Cluster, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	data := def.Context().Encode(doc)
 	v := def.Unify(data)
@@ -453,8 +456,10 @@ func unify(spec *load.Spec, def cue.Value, doc map[string]any) (*model.Cluster, 
 
 	var c model.Cluster
 	if err == nil {
-		if fast, ok := decodeModel(doc, v); ok {
-			return fast, ds
+		if fast {
+			if m, ok := decodeModel(doc, v); ok {
+				return m, ds
+			}
 		}
 		if derr := v.Decode(&c); derr == nil {
 			c.Complete()
