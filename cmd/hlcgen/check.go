@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/hlcgen/hlcgen/diag"
+	"github.com/hlcgen/hlcgen/load"
 )
 
 func checkCommand() *cli.Command {
@@ -30,7 +31,7 @@ func checkCommand() *cli.Command {
 }
 
 func runCheck(c *cli.Context) error {
-	r, err := renderSpec(c, diag.Error, true)
+	r, err := renderSpec(c, diag.Error)
 	if err != nil {
 		return err
 	}
@@ -53,14 +54,15 @@ func runCheck(c *cli.Context) error {
 	if msg := r.secrets.advice(); msg != "" {
 		failures = append(failures, msg)
 	}
-	// A spec that did not parse has had its syntax errors reported
-	// already.
-	f := <-r.formatted
-	if r.res.Spec.Parsed && f.panicked != nil {
-		panic(f.panicked)
-	}
-	if r.res.Spec.Parsed && f.ok && !f.formatted {
-		failures = append(failures, fmt.Sprintf("%s is not formatted: run `hlcgen fmt --file %s` and commit the result.", r.path, r.path))
+	// The format check reads the bytes validation parsed, and parses
+	// nothing; a spec that did not parse has had its syntax errors
+	// reported already. It runs last, when what validation and rendering
+	// held is garbage: run beside them, its tokens took a 1,000-node
+	// spec's check from 89 to 104 MB, to save 40 of its 500 ms.
+	if r.res.Spec.Parsed {
+		if formatted, ok := load.Formatted(r.path, r.src); ok && !formatted {
+			failures = append(failures, fmt.Sprintf("%s is not formatted: run `hlcgen fmt --file %s` and commit the result.", r.path, r.path))
+		}
 	}
 	if len(failures) > 0 {
 		return cli.Exit(strings.Join(failures, "\n"), exitInvalid)

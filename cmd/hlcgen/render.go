@@ -12,7 +12,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/hlcgen/hlcgen/diag"
-	"github.com/hlcgen/hlcgen/load"
 	"github.com/hlcgen/hlcgen/pipeline"
 	"github.com/hlcgen/hlcgen/schema"
 	"github.com/hlcgen/hlcgen/writer"
@@ -52,14 +51,6 @@ type rendered struct {
 	untracked diag.Diagnostics
 	// secrets are the sops files' states (HLC170-HLC172).
 	secrets secretsReport
-	// formatted tells whether src is formatted, when renderSpec was asked.
-	formatted <-chan formatState
-}
-
-// formatState is load.Formatted's answer.
-type formatState struct {
-	formatted, ok bool
-	panicked      any
 }
 
 // renderSpec reads the spec, resolves --out, validates and renders in
@@ -69,34 +60,15 @@ type formatState struct {
 // note after its changes (printUpdateKeys) instead.
 // It fails only on usage and internal errors: a spec with errors is
 // returned, with no files.
-//
-// With format, it also checks the spec's format, for hlcgen check: on
-// another core while the spec is parsed and validated, from the bytes read
-// once (r.formatted).
-func renderSpec(c *cli.Context, untrackedSev diag.Severity, format bool) (*rendered, error) {
+func renderSpec(c *cli.Context, untrackedSev diag.Severity) (*rendered, error) {
 	warmRender()
 	path, src, err := readSpec(c)
 	if err != nil {
 		return nil, err
 	}
-	var formatted chan formatState
-	if format {
-		formatted = make(chan formatState, 1)
-		go func() {
-			var f formatState
-			// The formatter also reads files that do not parse,
-			// whose answer is not used: a panic on one must not end
-			// hlcgen (runCheck raises it for a file that parses).
-			defer func() {
-				f.panicked = recover()
-				formatted <- f
-			}()
-			f.formatted, f.ok = load.Formatted(path, src)
-		}()
-	}
 	dir := filepath.Dir(path)
 	git := gitRepo(path)
-	r := &rendered{path: path, out: outFlag(c), src: src, formatted: formatted}
+	r := &rendered{path: path, out: outFlag(c), src: src}
 	layout, warning, err := outputLayout(r.out, dir)
 	if err != nil {
 		return nil, err
@@ -147,7 +119,7 @@ func (r *rendered) plan(c *cli.Context) (*writer.Plan, error) {
 // planRender is renderSpec, then plan, for render and diff: a spec with
 // errors renders nothing.
 func planRender(c *cli.Context, untrackedSev diag.Severity) (*rendered, *writer.Plan, error) {
-	r, err := renderSpec(c, untrackedSev, false)
+	r, err := renderSpec(c, untrackedSev)
 	if err != nil {
 		return nil, nil, err
 	}
