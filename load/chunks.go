@@ -75,7 +75,7 @@ func parseParts(filename string, src []byte, least, workers int) (*Spec, diag.Di
 				if i >= len(parts) {
 					return
 				}
-				parts[i].parse(filename, src)
+				parts[i].parseSafely(filename, src)
 			}
 		})
 	}
@@ -98,6 +98,18 @@ func cut(src []byte, starts []int, least, n int) []part {
 		from = s
 	}
 	return append(out, part{start: from, end: len(src), pos: hcl.Pos{Line: line, Column: 1, Byte: from}})
+}
+
+// parseSafely is parse on a goroutine of its own: a part that panics is
+// not ok, and the file is parsed whole, where a panic is what it was
+// before, on the caller's goroutine.
+func (p *part) parseSafely(filename string, src []byte) {
+	defer func() {
+		if recover() != nil {
+			p.ok = false
+		}
+	}()
+	p.parse(filename, src)
 }
 
 // parse parses and loads the part; ok is false when it has a syntax error

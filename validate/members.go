@@ -16,20 +16,22 @@ import (
 	"github.com/hlcgen/hlcgen/model"
 )
 
-// members.go unifies a spec with #Cluster member by member: the nodes one
-// by one against #Node, on every CPU, and the rest of the document against
-// #Cluster. For a thousand nodes this is most of validation, and one
-// unification of the whole document is a single goroutine's work.
+// members.go checks and unifies a spec with #Cluster member by member: the
+// nodes (and the Helm releases and groups), in batches, against their
+// collection's schema ([string]: #Node), on every CPU, and the rest of the
+// document against #Cluster. At a thousand nodes this is most of
+// validation, and one unification of the whole document is a single
+// goroutine's work.
 //
 // It is the same unification when a member's schema is closed over the
 // member: #Node refers to nothing outside the node but definitions, and
 // nothing outside nodes refers into it. memberCollections checks that in
-// the schema's source once per process; the day #Node refers to, say,
-// the network, the nodes are unified with the whole document again.
+// the schema's source once per process; the day #Node refers to, say, the
+// network, the nodes are unified with the whole document again.
 //
-// It is used for valid specs only: when any part has an error, the whole
-// document is unified again as before, so that every diagnostic is CUE's
-// error on the whole document, as it always was.
+// It is used for specs without a problem only: when any part has one, the
+// whole document is checked and unified as before, so that every
+// diagnostic is the one of the whole document, as it always was.
 
 // memberCollections are the settings of #Cluster whose members are unified
 // one by one, by name: those declared as `name: [string]: X`, with X closed
@@ -203,6 +205,9 @@ func validateByMember(spec *load.Spec, def cue.Value) (*model.Cluster, bool) {
 	var failure any
 	for range workers - 1 {
 		wg.Go(func() {
+			// A panic is raised again on the caller's goroutine:
+			// unifying the whole document would have met the same
+			// member.
 			defer func() {
 				if p := recover(); p != nil {
 					once.Do(func() { failure = p })
@@ -235,7 +240,7 @@ func validateByMember(spec *load.Spec, def cue.Value) (*model.Cluster, bool) {
 	validateMembers(spec, def, p, members, todo, &next, &failed)
 	wg.Wait()
 	if failure != nil {
-		panic(failure) // as it would have on this goroutine
+		panic(failure)
 	}
 	if failed.Load() {
 		return nil, false
@@ -246,7 +251,11 @@ func validateByMember(spec *load.Spec, def cue.Value) (*model.Cluster, bool) {
 		if !m.decoded.IsValid() {
 			continue // the model does not hold the collection
 		}
-		x.Field(t.fields[m.collection]).SetMapIndex(reflect.ValueOf(m.name), m.decoded)
+		into := x.Field(t.fields[m.collection])
+		if into.IsNil() {
+			return nil, false // not made by the rest's decoding, as Decode would
+		}
+		into.SetMapIndex(reflect.ValueOf(m.name), m.decoded)
 	}
 	c.Complete()
 	return &c, true
