@@ -3,6 +3,7 @@ package load
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
@@ -53,6 +54,14 @@ func (c scanContext) isCode() bool { return c.kind != '"' && c.kind != 'h' }
 // with the wrong one, and its parser then reports an error per remaining
 // line (a spec of 150 lines gave 33), none of them at the mistake.
 func checkNesting(filename string, src []byte) (diag.Diagnostic, bool) {
+	return scanNesting(filename, src, nil)
+}
+
+// scanNesting is checkNesting, and when starts is not nil it also appends
+// to it the offset of every line of the file's top level that starts with
+// a name: where a block (or an attribute) of the file begins, and so where
+// the file can be cut into parts that parse on their own (chunks.go).
+func scanNesting(filename string, src []byte, starts *[]int) (diag.Diagnostic, bool) {
 	// The bottom context is the file's top level.
 	stack := []scanContext{{kind: '{'}}
 	problem := func(i int, summary, detail string) (diag.Diagnostic, bool) {
@@ -81,6 +90,22 @@ func checkNesting(filename string, src []byte) (diag.Diagnostic, bool) {
 		next := byte(0)
 		if i+1 < len(src) {
 			next = src[i+1]
+		}
+		// A run of bytes that change nothing here is passed at once:
+		// most of a spec is names, values and spaces.
+		if plain := &plainInCode; top.isCode() || !(top.kind == 'h' && lineStart) {
+			if !top.isCode() {
+				plain = &plainInString
+			}
+			j := i
+			for j < len(src) && plain[src[j]] {
+				j++
+			}
+			if j > i {
+				lineStart = false
+				i = j
+				continue
+			}
 		}
 		switch top.kind {
 		case '"', 'h':
@@ -172,6 +197,9 @@ func checkNesting(filename string, src []byte) (diag.Diagnostic, bool) {
 		case c == '\n' && top.kind == '{':
 			// Newlines separate attributes and object items.
 			top.ops = 0
+			if starts != nil && len(stack) == 1 && i+1 < len(src) && isNameStart(src[i+1]) {
+				*starts = append(*starts, i+1)
+			}
 		case c == '=' && next == '=':
 			top.ops++
 			i++
@@ -252,6 +280,22 @@ func notText(filename string, src []byte) (diag.Diagnostic, bool) {
 	d.Subject = hcl.Range{Filename: filename, Start: at, End: end}
 	d.Detail = fmt.Sprintf("Byte %d (0x%02X) is not UTF-8 text: HCL files are UTF-8, without NUL bytes. Save the file as UTF-8 (an editor's encoding setting, or `iconv -f latin1 -t utf-8`).", first, src[first])
 	return d, true
+}
+
+// plainInCode and plainInString are the bytes on which scanNesting does
+// nothing but move on, in code and in strings and heredocs: every byte
+// but those its cases look at.
+var plainInCode, plainInString = func() (code, str [256]bool) {
+	for b := range 256 {
+		code[b] = !strings.ContainsRune("#/\"<{[(}]),\n=+-*%!?>&|", rune(b))
+		str[b] = !strings.ContainsRune("$%\n\\\"", rune(b))
+	}
+	return code, str
+}()
+
+// isNameStart reports whether b can start an HCL identifier written in ASCII.
+func isNameStart(b byte) bool {
+	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }
 
 func closer(open byte) byte {

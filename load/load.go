@@ -6,10 +6,12 @@
 package load
 
 import (
+	"bytes"
 	"fmt"
 	"math/big"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/agext/levenshtein"
 	"github.com/hashicorp/hcl/v2"
@@ -150,24 +152,40 @@ func BlockKeys() map[string]string {
 // as it could build even when there are diagnostics, so validation can still
 // report problems elsewhere in the file.
 func Parse(filename string, src []byte) (*Spec, diag.Diagnostics) {
-	spec := &Spec{Filename: filename, Src: src, Doc: map[string]any{}, Source: newSourceMap()}
+	if spec, ds, ok := parseInChunks(filename, src); ok {
+		return spec, ds
+	}
+	return parseWhole(filename, src)
+}
+
+// parseWhole is Parse in one piece.
+func parseWhole(filename string, src []byte) (*Spec, diag.Diagnostics) {
+	spec := newSpec(filename, src)
 	file, ds := parseHCL(filename, src)
 	if file == nil {
 		return spec, ds
 	}
 	spec.Parsed = true
-	body := file.Body.(*hclsyntax.Body)
 	l := &loader{spec: spec}
-	l.body(body, language, nil, spec.Doc, hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos})
+	l.file(file.Body.(*hclsyntax.Body))
+	spec.finish()
+	return spec, l.diags
+}
+
+func newSpec(filename string, src []byte) *Spec {
+	return &Spec{Filename: filename, Src: src, Doc: map[string]any{}, Source: newSourceMap()}
+}
+
+// finish completes a loaded spec.
+func (s *Spec) finish() {
 	// What the file lacks as a whole (a network block, any admin user) is
 	// reported at the cluster block, which names the cluster; without
 	// one, at the file, with no line: line 1 is usually a comment.
-	whole := hcl.Range{Filename: filename}
-	if spec.Source.Has("cluster") {
-		whole = spec.Source.Value("cluster")
+	whole := hcl.Range{Filename: s.Filename}
+	if s.Source.Has("cluster") {
+		whole = s.Source.Value("cluster")
 	}
-	spec.Source.entries[key(nil)] = span{value: whole}
-	return spec, l.diags
+	s.Source.entries[key(nil)] = span{value: whole}
 }
 
 // parseHCL parses src within hlcgen's limits: a file too large, nested too
@@ -175,25 +193,39 @@ func Parse(filename string, src []byte) (*Spec, diag.Diagnostics) {
 // HCL sees it (limits.go), so no file can crash or stall a command that
 // reads a spec. It returns nil and the diagnostics when src does not parse.
 func parseHCL(filename string, src []byte) (*hcl.File, diag.Diagnostics) {
-	if len(src) > MaxSpecBytes {
-		return nil, diag.Diagnostics{{
-			Severity: diag.Error, Code: diag.Syntax.Code,
-			Summary: "Spec file too large",
-			Detail:  fmt.Sprintf("%s is %d bytes; hlcgen reads at most %d bytes. A cluster spec this large is almost certainly not one.", filename, len(src), MaxSpecBytes),
-			Subject: hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
-		}}
-	}
-	if d, bad := notText(filename, src); bad {
+	if d, bad := beyondLimits(filename, src); bad {
 		return nil, diag.Diagnostics{d}
 	}
-	if d, tooDeep := checkNesting(filename, src); tooDeep {
-		return nil, diag.Diagnostics{d}
-	}
+	filesParsed.Add(1)
 	file, hds := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if hds.HasErrors() {
 		return nil, firstPerBlock(file, diag.FromHCL(diag.Syntax, hds))
 	}
 	return file, nil
+}
+
+// filesParsed counts the files HCL parsed, whole or in parts.
+var filesParsed atomic.Int64
+
+// FilesParsed is how many files this process has parsed as HCL (Parse,
+// Format), for tests that a command parses its spec once.
+func FilesParsed() int64 { return filesParsed.Load() }
+
+// beyondLimits reports the first of hlcgen's limits (limits.go) src is
+// beyond: too large, not text, nested too deeply.
+func beyondLimits(filename string, src []byte) (diag.Diagnostic, bool) {
+	if len(src) > MaxSpecBytes {
+		return diag.Diagnostic{
+			Severity: diag.Error, Code: diag.Syntax.Code,
+			Summary: "Spec file too large",
+			Detail:  fmt.Sprintf("%s is %d bytes; hlcgen reads at most %d bytes. A cluster spec this large is almost certainly not one.", filename, len(src), MaxSpecBytes),
+			Subject: hcl.Range{Filename: filename, Start: hcl.InitialPos, End: hcl.InitialPos},
+		}, true
+	}
+	if d, bad := notText(filename, src); bad {
+		return d, true
+	}
+	return checkNesting(filename, src)
 }
 
 // firstPerBlock keeps the first syntax error of each top-level block (and
@@ -246,9 +278,29 @@ func Format(filename string, src []byte) ([]byte, diag.Diagnostics) {
 	return hclwrite.Format(src), nil
 }
 
+// Formatted reports whether src is in HCL's canonical format, as Format
+// returns it, without parsing it: the formatter reads its tokens only. ok
+// is false when src is beyond the limits HCL is given files within; for a
+// file that Parse parses (or that Format formats) it is true. It is for a
+// caller that parses the file anyway, and can check the format meanwhile.
+func Formatted(filename string, src []byte) (formatted, ok bool) {
+	if _, bad := beyondLimits(filename, src); bad {
+		return false, false
+	}
+	return bytes.Equal(hclwrite.Format(src), src), true
+}
+
 type loader struct {
 	spec  *Spec
 	diags diag.Diagnostics
+	// blocks are the top-level blocks loaded, by what makes each unique:
+	// its type, and its label in a collection ("node cp1").
+	blocks map[string]hcl.Range
+}
+
+// file loads the top-level body of a file, or of a part of one.
+func (l *loader) file(b *hclsyntax.Body) {
+	l.body(b, language, nil, l.spec.Doc, hcl.Range{Filename: l.spec.Filename, Start: hcl.InitialPos, End: hcl.InitialPos})
 }
 
 func (l *loader) add(d diag.Diagnostic) { l.diags = append(l.diags, d) }
@@ -312,6 +364,9 @@ func (l *loader) body(b *hclsyntax.Body, kinds map[string]blockKind, path []stri
 			continue
 		}
 		seen[id] = blk.DefRange()
+		if len(path) == 0 {
+			l.blocks = seen
+		}
 
 		child := map[string]any{}
 		var p []string

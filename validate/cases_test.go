@@ -174,7 +174,7 @@ func (sc *specCase) writeWant(t *testing.T, got []string) {
 	}
 }
 
-func caseFiles(t *testing.T, dir string) []string {
+func caseFiles(t testing.TB, dir string) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join("testdata", dir, "*.txtar"))
 	if err != nil {

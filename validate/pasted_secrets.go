@@ -3,7 +3,11 @@ package validate
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/hlcgen/hlcgen/diag"
 	"github.com/hlcgen/hlcgen/load"
@@ -21,6 +25,115 @@ type pastedSecret struct {
 	// advice says what to do instead; the detail adds where the secret
 	// goes and that a committed secret is leaked.
 	advice string
+}
+
+// secretNeedles holds, for each of pastedSecrets, literals of which every
+// string its pattern matches holds one (requiredLiterals), or nil. A
+// string holding none of them is not matched against the pattern: most
+// strings of a spec hold none, and a pattern that does not start with a
+// literal (\b(AKIA|ASIA)...) is otherwise tried at every position of every
+// string, which was most of this check at 1,000 nodes.
+var secretNeedles = sync.OnceValue(func() [][]string {
+	out := make([][]string, len(pastedSecrets))
+	for i, s := range pastedSecrets {
+		if re, err := syntax.Parse(s.re.String(), syntax.Perl); err == nil {
+			out[i], _ = requiredLiterals(re.Simplify())
+		}
+	}
+	return out
+})
+
+// requiredLiterals returns literals of which every string that re matches
+// holds at least one; ok is false when re's shape does not tell.
+func requiredLiterals(re *syntax.Regexp) (lits []string, ok bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if re.Flags&syntax.FoldCase != 0 {
+			return nil, false
+		}
+		return []string{string(re.Rune)}, true
+	case syntax.OpCapture, syntax.OpPlus:
+		return requiredLiterals(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return requiredLiterals(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		// Any part's literals will do: the longest shortest one sifts best.
+		shortest := func(ls []string) int {
+			n := -1
+			for _, l := range ls {
+				if n < 0 || len(l) < n {
+					n = len(l)
+				}
+			}
+			return n
+		}
+		for _, sub := range re.Sub {
+			if l, subOK := requiredLiterals(sub); subOK && (!ok || shortest(l) > shortest(lits)) {
+				lits, ok = l, true
+			}
+		}
+		return lits, ok
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			l, subOK := requiredLiterals(sub)
+			if !subOK {
+				return nil, false
+			}
+			lits = append(lits, l...)
+		}
+		return lits, true
+	}
+	return nil, false
+}
+
+// holdsPastedSecret reports whether any string in the document value v
+// holds a pasted secret.
+func holdsPastedSecret(v any) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			if holdsPastedSecret(e) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if holdsPastedSecret(e) {
+				return true
+			}
+		}
+	case string:
+		_, found := pastedSecretIn(x)
+		return found
+	}
+	return false
+}
+
+// pastedSecretIn returns the first of pastedSecrets that x holds.
+func pastedSecretIn(x string) (pastedSecret, bool) {
+	for i, s := range pastedSecrets {
+		if mayHold(i, x) && s.re.MatchString(x) {
+			return s, true
+		}
+	}
+	return pastedSecret{}, false
+}
+
+// mayHold reports whether x may hold the i-th of pastedSecrets: it holds
+// one of that pattern's needles, or the pattern has none.
+func mayHold(i int, x string) bool {
+	needles := secretNeedles()[i]
+	if needles == nil {
+		return true
+	}
+	for _, n := range needles {
+		if strings.Contains(x, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // pastedSecrets are recognised by their published formats:
@@ -64,25 +177,24 @@ var secretKeyExamples = map[string]string{
 // It runs before the schema, on the document as written.
 func checkPastedSecrets(spec *load.Spec) diag.Diagnostics {
 	var ds diag.Diagnostics
+	// path is the path of v, in a slice the walk reuses: a diagnostic
+	// takes a copy.
 	var walk func(v any, path []string)
 	walk = func(v any, path []string) {
 		switch x := v.(type) {
 		case map[string]any:
 			for _, k := range model.SortedKeys(x) {
-				walk(x[k], append(append([]string(nil), path...), k))
+				walk(x[k], append(path, k))
 			}
 		case []any:
 			for i, e := range x {
-				walk(e, append(append([]string(nil), path...), idx(i)))
+				walk(e, append(path, strconv.Itoa(i)))
 			}
 		case string:
-			for _, s := range pastedSecrets {
-				if !s.re.MatchString(x) {
-					continue
-				}
+			if s, found := pastedSecretIn(x); found {
+				path = slices.Clone(path)
 				ds = append(ds, pastedSecretDiagnostic(spec, path, s))
 				spec.MarkFailed(path...)
-				return
 			}
 		}
 	}

@@ -3,9 +3,12 @@ package validate
 import (
 	"fmt"
 	"io/fs"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -30,53 +33,101 @@ type ruleContext struct {
 }
 
 // checkRules runs every cross-field rule.
-func checkRules(rc *ruleContext) diag.Diagnostics {
-	for _, check := range []func(*ruleContext){
-		checkNames,
-		checkTimeZone,
-		checkCIDRs,
-		checkAgeRecipients,
-		checkSSHKeys,
-		checkAddresses,
-		checkNodeAddressing,
-		checkInterfaces,
-		checkVRRPPriority,
-		checkFirewall,
-		checkTailscale,
-		checkOffsite,
-		checkLBPools,
-		checkLoadBalancing,
-		checkCIDROverlaps,
-		checkAPIPort,
-		checkControlPlane,
-		checkCeph,
-		checkCephClasses,
-		checkSecretKeys,
-		checkAgeKeyReuse,
-		checkAdminAgeKeys,
-		checkSopsFile,
-		checkAdmins,
-		checkDeployUser,
-		checkFlux,
-		checkHelmReleases,
-		checkModules,
-		checkGroups,
-		checkStandalone,
-		checkLabels,
-		checkTaints,
-		checkK3sFlags,
-		checkK3sVersion,
-		checkKubelet,
-		checkEtcdSnapshots,
-		checkNixNames,
-		checkDeployHost,
-		checkFluxBranch,
-		checkNUL,
-		checkAddons,
-	} {
-		check(rc)
+//
+// The rules read the spec and the model and write only their own
+// diagnostics, so all but the last two run on every CPU, each with
+// diagnostics of its own, gathered in the order of the list: the output is
+// the one of running them one after the other. checkNUL stays silent where
+// another rule reported the same value, so it runs after them all, and
+// checkAddons after it, as before.
+//
+// Without parallel, they run one after the other on rc.
+func checkRules(rc *ruleContext, parallel bool) diag.Diagnostics {
+	if !parallel {
+		for _, rule := range independentRules {
+			rule(rc)
+		}
+		checkNUL(rc)
+		checkAddons(rc)
+		return rc.diags
 	}
+	found := make([]diag.Diagnostics, len(independentRules))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var failed sync.Once
+	var failure any
+	for range min(runtime.GOMAXPROCS(0), len(independentRules)) {
+		wg.Go(func() {
+			defer func() {
+				if p := recover(); p != nil {
+					failed.Do(func() { failure = p })
+				}
+			}()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(independentRules) {
+					return
+				}
+				own := &ruleContext{spec: rc.spec, c: rc.c, repo: rc.repo}
+				independentRules[i](own)
+				found[i] = own.diags
+			}
+		})
+	}
+	wg.Wait()
+	if failure != nil {
+		panic(failure) // as the rule would have, on the caller's goroutine
+	}
+	for _, ds := range found {
+		rc.diags = append(rc.diags, ds...)
+	}
+	checkNUL(rc)
+	checkAddons(rc)
 	return rc.diags
+}
+
+// independentRules are the rules that read nothing but the spec and the
+// model.
+var independentRules = []func(*ruleContext){
+	checkNames,
+	checkTimeZone,
+	checkCIDRs,
+	checkAgeRecipients,
+	checkSSHKeys,
+	checkAddresses,
+	checkNodeAddressing,
+	checkInterfaces,
+	checkVRRPPriority,
+	checkFirewall,
+	checkTailscale,
+	checkOffsite,
+	checkLBPools,
+	checkLoadBalancing,
+	checkCIDROverlaps,
+	checkAPIPort,
+	checkControlPlane,
+	checkCeph,
+	checkCephClasses,
+	checkSecretKeys,
+	checkAgeKeyReuse,
+	checkAdminAgeKeys,
+	checkSopsFile,
+	checkAdmins,
+	checkDeployUser,
+	checkFlux,
+	checkHelmReleases,
+	checkModules,
+	checkGroups,
+	checkStandalone,
+	checkLabels,
+	checkTaints,
+	checkK3sFlags,
+	checkK3sVersion,
+	checkKubelet,
+	checkEtcdSnapshots,
+	checkNixNames,
+	checkDeployHost,
+	checkFluxBranch,
 }
 
 func (rc *ruleContext) add(r diag.Rule, at hcl.Range, detail string, args ...any) {
@@ -142,15 +193,27 @@ func (rc *ruleContext) failed(path ...string) bool { return rc.spec.Failed(path.
 // means the later one in the file. Labels the file does not have sort last,
 // by name.
 func (rc *ruleContext) inFileOrder(labels []string, prefix ...string) []string {
-	out := append([]string(nil), labels...)
-	sort.SliceStable(out, func(i, j int) bool {
-		a := rc.spec.Source.Name(append(append([]string(nil), prefix...), out[i])...)
-		b := rc.spec.Source.Name(append(append([]string(nil), prefix...), out[j])...)
-		if a.Start.Byte != b.Start.Byte {
-			return a.Start.Byte < b.Start.Byte
+	type placed struct {
+		label string
+		at    int
+	}
+	// Each label's place is looked up once, not in every comparison.
+	ps := make([]placed, len(labels))
+	path := append(append([]string(nil), prefix...), "")
+	for i, l := range labels {
+		path[len(path)-1] = l
+		ps[i] = placed{l, rc.spec.Source.Name(path...).Start.Byte}
+	}
+	sort.SliceStable(ps, func(i, j int) bool {
+		if ps[i].at != ps[j].at {
+			return ps[i].at < ps[j].at
 		}
-		return out[i] < out[j]
+		return ps[i].label < ps[j].label
 	})
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.label
+	}
 	return out
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"unicode"
 
@@ -192,6 +193,11 @@ func controlProblem(s string) string {
 // once and at its own range. Map keys are block labels and label keys,
 // which their own rules check; Helm values are checkHelmValues' business.
 func checkNUL(rc *ruleContext) {
+	// Almost no spec has a bad character anywhere: looking for one in
+	// the model's strings is much cheaper than marshalling the model.
+	if !holdsBadControl(reflect.ValueOf(rc.c).Elem()) {
+		return
+	}
 	raw, err := json.Marshal(rc.c)
 	// encoding/json writes NUL and the other C0 controls as \u00XX (or
 	// \n, \r), and U+2028 and U+2029 as \u2028 and \u2029; the others
@@ -230,6 +236,37 @@ func checkNUL(rc *ruleContext) {
 			rc.add(diag.InvalidValue, at, "%s has %s, which means nothing in this setting and would reach its consumer as is (a command line, a host name, a path, a URL). Remove it.", strings.Join(path, "."), p)
 		}
 	})
+}
+
+// holdsBadControl reports whether any string in v, map keys and Helm
+// values included, holds a character badControl reports (NUL is one):
+// when none does, checkNUL's walk would report nothing.
+func holdsBadControl(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return strings.ContainsFunc(v.String(), badControl)
+	case reflect.Pointer, reflect.Interface:
+		return !v.IsNil() && holdsBadControl(v.Elem())
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() && holdsBadControl(v.Field(i)) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if holdsBadControl(v.Index(i)) {
+				return true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if holdsBadControl(it.Key()) || holdsBadControl(it.Value()) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func walkNUL(v any, path []string, bad func(path []string, s string)) {

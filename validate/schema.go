@@ -23,7 +23,13 @@ import (
 
 // compiled is the schema, compiled once per process: compiling is the
 // expensive part, unifying a spec with it is cheap.
-var compiled = sync.OnceValues(func() (cue.Value, error) {
+var compiled = sync.OnceValues(compileSchema)
+
+// compileSchema compiles the schema in a CUE context of its own and returns
+// #Cluster. A context is used by one goroutine at a time: compiled's by
+// validation, others by goroutines that unify nodes beside it
+// (unifyByMember).
+func compileSchema() (cue.Value, error) {
 	ctx := cuecontext.New()
 	v := ctx.CompileBytes(schema.ClusterCUE, cue.Filename("schema/cluster.cue"))
 	if err := v.Err(); err != nil {
@@ -34,7 +40,7 @@ var compiled = sync.OnceValues(func() (cue.Value, error) {
 		return cue.Value{}, fmt.Errorf("embedded schema has no #Cluster: %w", err)
 	}
 	return def, nil
-})
+}
 
 // presenceCodes are rules about a setting being there at all: a missing
 // field with one of these codes is reported under its own code rather than
@@ -47,9 +53,9 @@ var presenceCodes = map[string]bool{
 
 // fieldInfo is what the schema says about one field.
 type fieldInfo struct {
-	value      cue.Value
-	required   bool
-	code, hint string
+	value              cue.Value
+	required, optional bool
+	code, hint         string
 }
 
 // schemaMemo remembers what the structure walk asks of the schema, so that
@@ -60,9 +66,32 @@ type fieldInfo struct {
 // one is remembered by the struct holding the pattern.
 var schemaMemo = struct {
 	sync.Mutex
-	fields  map[cue.Value]map[string]fieldInfo
-	pattern map[cue.Value]cue.Value
-}{fields: map[cue.Value]map[string]fieldInfo{}, pattern: map[cue.Value]cue.Value{}}
+	fields   map[cue.Value]map[string]fieldInfo
+	pattern  map[cue.Value]cue.Value
+	defaults map[cue.Value]cue.Value
+	closed   map[cue.Value]bool
+}{fields: map[cue.Value]map[string]fieldInfo{}, pattern: map[cue.Value]cue.Value{},
+	defaults: map[cue.Value]cue.Value{}, closed: map[cue.Value]bool{}}
+
+// schemaDefault is the default of the schema s, or s when it has none. It
+// is remembered: each question to a CUE value builds an evaluation
+// context, and the structure walk asks it of every node's schema.
+func schemaDefault(s cue.Value) cue.Value {
+	schemaMemo.Lock()
+	d, ok := schemaMemo.defaults[s]
+	schemaMemo.Unlock()
+	if ok {
+		return d
+	}
+	d = s
+	if v, has := s.Default(); has {
+		d = v
+	}
+	schemaMemo.Lock()
+	schemaMemo.defaults[s] = d
+	schemaMemo.Unlock()
+	return d
+}
 
 // schemaFields lists the fields a schema struct declares, by name. The map
 // is shared: callers must not modify it.
@@ -106,7 +135,8 @@ func readSchemaFields(s cue.Value) map[string]fieldInfo {
 		if sel.IsDefinition() || sel.PkgPath() != "" {
 			continue
 		}
-		fi := fieldInfo{value: it.Value(), required: sel.ConstraintType() == cue.RequiredConstraint}
+		fi := fieldInfo{value: it.Value(), required: sel.ConstraintType() == cue.RequiredConstraint,
+			optional: sel.ConstraintType() == cue.OptionalConstraint}
 		fi.code, fi.hint = hlcAttr(it.Value())
 		out[sel.Unquoted()] = fi
 	}
@@ -129,9 +159,7 @@ func hlcAttr(v cue.Value) (code, hint string) {
 // child returns the schema for field name inside the struct s, following
 // pattern constraints such as nodes: [string]: #Node.
 func child(s cue.Value, name string) (cue.Value, bool) {
-	if d, ok := s.Default(); ok {
-		s = d
-	}
+	s = schemaDefault(s)
 	// Declared fields and the pattern's schema come from schemaMemo, so
 	// that every node gets the same #Node value and its fields are read
 	// once. (The schema has at most one pattern per struct, so the
@@ -159,9 +187,7 @@ func child(s cue.Value, name string) (cue.Value, bool) {
 // unification matters: CUE reports a closedness error or a conflict instead
 // of the required fields it could not get to, so one pass would hide errors.
 func structure(spec *load.Spec, s cue.Value, doc map[string]any, path []string, ds *diag.Diagnostics) map[string]any {
-	if d, ok := s.Default(); ok {
-		s = d
-	}
+	s = schemaDefault(s)
 	fields := schemaFields(s)
 	clean := make(map[string]any, len(doc))
 	keys := model.SortedKeys(doc)
@@ -244,10 +270,18 @@ func isStructSchema(v cue.Value) bool {
 // have. Fields marked @opaque(), such as Helm values, hold the user's own
 // data and are not walked.
 func isClosedStruct(v cue.Value) bool {
-	if a := v.Attribute("opaque"); a.Err() == nil {
-		return false
+	schemaMemo.Lock()
+	closed, ok := schemaMemo.closed[v]
+	schemaMemo.Unlock()
+	if ok {
+		return closed
 	}
-	return isStructSchema(v)
+	opaque := v.Attribute("opaque")
+	closed = opaque.Err() != nil && isStructSchema(v)
+	schemaMemo.Lock()
+	schemaMemo.closed[v] = closed
+	schemaMemo.Unlock()
+	return closed
 }
 
 func unknownAttr(spec *load.Spec, p []string, name string, fields map[string]fieldInfo, doc map[string]any) diag.Diagnostic {
@@ -386,7 +420,10 @@ func ruleByCode(code string) diag.Rule {
 // model. The model is complete when there are no errors; otherwise it holds
 // every value that is still concrete, so the cross-field rules can run on
 // the rest of the spec and report everything in one pass.
-func unify(spec *load.Spec, def cue.Value, doc map[string]any) (*model.Cluster, diag.Diagnostics) {
+//
+// With fast, a valid spec's model is decoded from the document and the
+// schema's defaults (decodeModel); without, by CUE.
+func unify(spec *load.Spec, def cue.Value, doc map[string]any, fast bool) (*model.Cluster, diag.Diagnostics) {
 	var ds diag.Diagnostics
 	data := def.Context().Encode(doc)
 	v := def.Unify(data)
@@ -419,6 +456,11 @@ func unify(spec *load.Spec, def cue.Value, doc map[string]any) (*model.Cluster, 
 
 	var c model.Cluster
 	if err == nil {
+		if fast {
+			if m, ok := decodeModel(doc, v); ok {
+				return m, ds
+			}
+		}
 		if derr := v.Decode(&c); derr == nil {
 			c.Complete()
 			return &c, ds

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 
@@ -55,10 +54,13 @@ func runCheck(c *cli.Context) error {
 	if msg := r.secrets.advice(); msg != "" {
 		failures = append(failures, msg)
 	}
-	// The format check reads the same bytes; a spec that did not parse
-	// has had its syntax errors reported already.
+	// The format check reads the bytes validation parsed, and parses
+	// nothing; a spec that did not parse has had its syntax errors
+	// reported already. It runs last, when what validation and rendering
+	// held is garbage: run beside them, its tokens took a 1,000-node
+	// spec's check from 89 to 104 MB, to save 40 of its 500 ms.
 	if r.res.Spec.Parsed {
-		if formatted, ds := load.Format(r.path, r.src); !ds.HasErrors() && !bytes.Equal(formatted, r.src) {
+		if formatted, ok := load.Formatted(r.path, r.src); ok && !formatted {
 			failures = append(failures, fmt.Sprintf("%s is not formatted: run `hlcgen fmt --file %s` and commit the result.", r.path, r.path))
 		}
 	}

@@ -46,6 +46,7 @@ func diffCommand() *cli.Command {
 
 func runDiff(c *cli.Context) error {
 	if !c.IsSet("base") {
+		// planRender warms the consumers' schemas.
 		if c.IsSet("format") {
 			return usageError("--format applies to --base only; without it, diff prints a unified diff")
 		}
@@ -59,6 +60,7 @@ func runDiff(c *cli.Context) error {
 	if format != "text" && format != "markdown" {
 		return usageError("--format must be text or markdown, not %q", format)
 	}
+	warmRender()
 	if c.IsSet("out") {
 		return usageError("--out does not go with --base: both sides are rendered in memory and nothing on disk is compared")
 	}

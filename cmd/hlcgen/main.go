@@ -11,7 +11,6 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/hlcgen/hlcgen/schema"
 	"github.com/hlcgen/hlcgen/validate"
 	"github.com/urfave/cli/v2"
 )
@@ -99,13 +98,13 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			helpCommand(),
 		},
 		OnUsageError: onUsageError,
-		// Compile the embedded schemas on the other core while this one
-		// reads and parses the spec: compiling is most of a small spec's
-		// run time (BENCHMARKS.md). A command that needs no schema
-		// exits without waiting for them.
+		// Compile the embedded CUE schema on the other core while this
+		// one reads and parses the spec: compiling is most of a small
+		// spec's run time (BENCHMARKS.md). A command that needs no
+		// schema exits without waiting for it. The consumers' JSON
+		// Schemas are compiled by the commands that render (warmRender).
 		Before: func(*cli.Context) error {
 			go validate.Warm()
-			go schema.Warm()
 			return nil
 		},
 	}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/hlcgen/hlcgen/internal/mermaidcheck"
 	"github.com/hlcgen/hlcgen/internal/specgen"
+	"github.com/hlcgen/hlcgen/load"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected output in testdata/script/*.txtar")
@@ -416,4 +417,38 @@ func canMountReadOnly() (bool, error) {
 		return false, nil
 	}
 	return true, nil
+}
+
+// TestCheckParsesOnce: hlcgen check, the pre-commit hook, parses the spec
+// once for all three of its checks (validation, the generated files and
+// the format), whole for a small spec and in parts for a large one.
+func TestCheckParsesOnce(t *testing.T) {
+	for _, n := range []int{5, 300} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "cluster.hcl"), specgen.Generate(n), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files := specgen.Files(n)
+		if err := fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			dst := filepath.Join(dir, filepath.FromSlash(p))
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			return os.WriteFile(dst, files[p].Data, 0o644)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		before := load.FilesParsed()
+		var stdout, stderr strings.Builder
+		code := run([]string{"hlcgen", "check", filepath.Join(dir, "cluster.hcl")}, nil, &stdout, &stderr)
+		if code != exitOK && code != exitInvalid {
+			t.Fatalf("%d nodes: exit %d:\n%s", n, code, stderr.String())
+		}
+		if parsed := load.FilesParsed() - before; parsed != 1 {
+			t.Errorf("%d nodes: hlcgen check parsed the spec %d times, want once", n, parsed)
+		}
+	}
 }

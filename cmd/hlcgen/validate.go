@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/hlcgen/hlcgen/diag"
+	"github.com/hlcgen/hlcgen/gitrepo"
 )
 
 func validateCommand() *cli.Command {
@@ -32,6 +33,12 @@ func runValidate(c *cli.Context) error {
 	if format != "text" && format != "json" {
 		return usageError("--format must be text or json, not %q", format)
 	}
+	// Git runs while the spec is validated; a spec path that is a
+	// mistake is loadSpec's to report.
+	git := func() (*gitrepo.Repo, error) { return nil, gitrepo.ErrNoGit }
+	if path, err := specPath(c); err == nil {
+		git = gitRepo(path)
+	}
 	l, err := loadSpec(c)
 	if err != nil {
 		if format == "json" {
@@ -41,7 +48,7 @@ func runValidate(c *cli.Context) error {
 	}
 	// In a Git work tree, files the spec names that Git does not track
 	// are a warning here; render --check and check make them an error.
-	l.diags = append(l.diags, untrackedFiles(c, l.path, l.spec, l.cluster, diag.Warning)...)
+	l.diags = append(l.diags, untrackedFiles(c, l.path, git, l.spec, l.cluster, diag.Warning)...)
 	// The sops files' recipients against .sops.yaml's (HLC170-HLC172).
 	secrets := auditSecrets(l.path, l.cluster, diag.Error)
 	l.diags, l.sources = append(l.diags, secrets.diags...), secrets.sources
