@@ -82,6 +82,21 @@ func ApplyFixes(src []byte, ds Diagnostics) []byte {
 	return append(out, src[at:]...)
 }
 
+// WholeFile reports whether d is about the file as a whole, and so names
+// the file but no line: a file that is not text, or one that declares
+// nothing, or lacks the cluster block that other missing blocks are
+// reported at (so no control-plane node or admin user to point near).
+func (d Diagnostic) WholeFile() bool {
+	if d.Subject.Start.Line != 0 || d.Subject.End.Line != 0 {
+		return false
+	}
+	switch d.Code {
+	case Syntax.Code, Missing.Code, NoControlPlane.Code, NoAdmin.Code:
+		return true
+	}
+	return false
+}
+
 // Diagnostics is a list of problems.
 type Diagnostics []Diagnostic
 

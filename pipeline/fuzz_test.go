@@ -158,7 +158,7 @@ func checkOutcome(t *testing.T, src []byte) {
 		// A problem with the file as a whole (not text, declares
 		// nothing) names the file and no line: line 1 is usually a
 		// comment.
-		wholeFile := s.Start.Line == 0 && s.End.Line == 0 && (d.Code == diag.Syntax.Code || d.Code == diag.Missing.Code)
+		wholeFile := d.WholeFile()
 		if !known[d.Code] || s.Filename != "cluster.hcl" || !wholeFile && (s.Start.Line < 1 || s.Start.Column < 1) ||
 			s.Start.Byte < 0 || s.End.Byte < s.Start.Byte || s.End.Byte > len(src) {
 			t.Errorf("diagnostic without a proper range: %s %s %q at %s:%d:%d-%d:%d (bytes %d-%d of %d)\n%s",

@@ -273,7 +273,7 @@ func TestDetails(t *testing.T) {
 				switch {
 				case d.Subject.Filename != "cluster.hcl" && sc.repo[d.Subject.Filename] == nil:
 					t.Errorf("%s: %s has no range in cluster.hcl or a file of the case: %+v", file, d.Code, d.Subject)
-				case d.Subject.Start.Line == 0 && !fileLevel(d):
+				case d.Subject.Start.Line == 0 && !d.WholeFile():
 					t.Errorf("%s: %s has no line", file, d.Code)
 				case strings.TrimSpace(d.Detail) == "":
 					t.Errorf("%s: %s has no detail", file, d.Code)
@@ -287,13 +287,6 @@ func TestDetails(t *testing.T) {
 			}
 		}
 	}
-}
-
-// fileLevel reports whether d is about the file as a whole, and so has a
-// file name but no line: a file that is not text, or that declares nothing
-// (or lacks the cluster block that other missing blocks are reported at).
-func fileLevel(d diag.Diagnostic) bool {
-	return d.Code == diag.Syntax.Code || d.Code == diag.Missing.Code || d.Code == diag.NoControlPlane.Code || d.Code == diag.NoAdmin.Code
 }
 
 // cueWords is CUE's vocabulary, which no detail may use: the user wrote

@@ -379,7 +379,7 @@ func FuzzLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src []byte) {
 		_, c, ds := Load("cluster.hcl", src, repo)
 		for _, d := range ds {
-			if s := d.Subject; s.Filename != "cluster.hcl" || s.Start.Line < 1 && !fileLevel(d) || s.End.Byte < s.Start.Byte || s.End.Byte > len(src) {
+			if s := d.Subject; s.Filename != "cluster.hcl" || s.Start.Line < 1 && !d.WholeFile() || s.End.Byte < s.Start.Byte || s.End.Byte > len(src) {
 				t.Errorf("%s %s has no proper range: %+v", d.Code, d.Summary, s)
 			}
 		}
