@@ -5,7 +5,6 @@ import (
 	"io/fs"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -149,25 +148,7 @@ func (rc *ruleContext) has(path ...string) bool { return rc.spec.Source.Has(path
 // best-effort model also holds as a zero value: the schema reported that
 // one already.
 func (rc *ruleContext) written(path ...string) (any, bool) {
-	var v any = rc.spec.Doc
-	for _, k := range path {
-		switch x := v.(type) {
-		case map[string]any:
-			var ok bool
-			if v, ok = x[k]; !ok {
-				return nil, false
-			}
-		case []any:
-			i, err := strconv.Atoi(k)
-			if err != nil || i < 0 || i >= len(x) {
-				return nil, false
-			}
-			v = x[i]
-		default:
-			return nil, false
-		}
-	}
-	return v, true
+	return writtenAt(rc.spec.Doc, path)
 }
 
 // wroteString reports whether the user wrote a string at path: the schema
