@@ -152,15 +152,7 @@ func updateCase(t *testing.T, c e2e.Case, stderr []byte, files []generator.File)
 	for _, root := range generator.OutputDirs {
 		removeEmptyDirs(filepath.Join(c.Dir, filepath.FromSlash(root)))
 	}
-	for _, f := range files {
-		p := filepath.Join(c.Dir, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, f.Content, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e2e.WriteFiles(t, c.Dir, files)
 }
 
 // removeEmptyDirs removes dir and the directories under it that hold no

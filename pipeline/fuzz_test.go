@@ -17,6 +17,7 @@ import (
 
 	"github.com/hlcgen/hlcgen/diag"
 	"github.com/hlcgen/hlcgen/generator"
+	"github.com/hlcgen/hlcgen/internal/e2e"
 	"github.com/hlcgen/hlcgen/internal/testtool"
 	"github.com/hlcgen/hlcgen/pipeline"
 )
@@ -318,15 +319,7 @@ func TestTenThousandNodes(t *testing.T) {
 func evalInventory(t *testing.T, files []generator.File, expr string, out any) {
 	t.Helper()
 	dir := t.TempDir()
-	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, f.Content, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e2e.WriteFiles(t, dir, files)
 	probe := filepath.Join(dir, "probe.nix")
 	if err := os.WriteFile(probe, []byte(expr), 0o644); err != nil {
 		t.Fatal(err)

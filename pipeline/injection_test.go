@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -19,7 +18,7 @@ import (
 	"github.com/zclconf/go-cty/cty"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/hlcgen/hlcgen/generator"
+	"github.com/hlcgen/hlcgen/internal/e2e"
 	"github.com/hlcgen/hlcgen/internal/testtool"
 	"github.com/hlcgen/hlcgen/model"
 	"github.com/hlcgen/hlcgen/pipeline"
@@ -294,7 +293,7 @@ func renderSpec(t *testing.T, s *testSpec) rendered {
 		t.FailNow()
 	}
 	r := rendered{spec: s, src: src, c: res.Cluster, dir: t.TempDir(), files: map[string][]byte{}}
-	writeFiles(t, r.dir, res.Files)
+	e2e.WriteFiles(t, r.dir, res.Files)
 	for _, f := range res.Files {
 		r.files[f.Path] = f.Content
 	}
@@ -1024,18 +1023,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// writeFiles writes rendered files under dir.
-func writeFiles(t testing.TB, dir string, files []generator.File) {
-	t.Helper()
-	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, f.Content, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/hlcgen/hlcgen/generator"
+	"github.com/hlcgen/hlcgen/internal/e2e"
 	"github.com/hlcgen/hlcgen/internal/testtool"
 	"github.com/hlcgen/hlcgen/model"
 	"github.com/hlcgen/hlcgen/schema"
@@ -25,15 +26,7 @@ import (
 func writeTree(t *testing.T, files []generator.File) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, f := range files {
-		p := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, f.Content, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	e2e.WriteFiles(t, dir, files)
 	return dir
 }
 

@@ -166,6 +166,14 @@ func (c Case) TreeWith(t testing.TB, files []generator.File) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	WriteFiles(t, dir, files)
+	return dir
+}
+
+// WriteFiles writes rendered files under dir, the way the writer lays them
+// out, for tests that hand a tree to a consumer.
+func WriteFiles(t testing.TB, dir string, files []generator.File) {
+	t.Helper()
 	for _, f := range files {
 		p := filepath.Join(dir, filepath.FromSlash(f.Path))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -175,7 +183,6 @@ func (c Case) TreeWith(t testing.TB, files []generator.File) string {
 			t.Fatal(err)
 		}
 	}
-	return dir
 }
 
 // referenceDirs are the repository's directories that belong to the
