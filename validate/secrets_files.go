@@ -228,27 +228,16 @@ func audit(repo fs.FS, a SecretsAudit) SecretsAudit {
 
 // sopsMetadata is what hlcgen reads of a sops file's metadata.
 type sopsMetadata struct {
-	age    []metaEntry // age recipients, in file order
-	others []metaEntry // keys of other kinds: "PGP key 85D7..."
-	groups int         // key groups; 1 when the file has none
-	at     yaml.Node   // the "sops" key, for positions
+	// keys are the file's recipients: age recipients as they are, other
+	// kinds named with their kind ("PGP key 85D7...").
+	keys   []string
+	groups int       // key groups; 1 when the file has none
+	at     yaml.Node // the "sops" key, for positions
 }
 
-type metaEntry struct {
-	key       string
-	line, col int
-}
-
+// recipients are the file's keys, sorted, without repeats.
 func (m *sopsMetadata) recipients() []string {
-	var out []string
-	for _, e := range m.age {
-		out = append(out, e.key)
-	}
-	for _, e := range m.others {
-		out = append(out, e.key)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return slices.Compact(slices.Sorted(slices.Values(m.keys)))
 }
 
 // otherKeys are sops's other key kinds: the metadata list, the field that
@@ -300,23 +289,18 @@ func readSopsMetadata(src []byte) (*sopsMetadata, error) {
 
 // read collects the keys of one key group (or of the metadata itself).
 func (m *sopsMetadata) read(group *yaml.Node) {
-	entries := func(list, field string) []metaEntry {
-		var out []metaEntry
+	collect := func(list, field, kind string) {
 		if _, seq := mapValue(group, list); seq != nil && seq.Kind == yaml.SequenceNode {
 			for _, item := range seq.Content {
 				if _, v := mapValue(item, field); v != nil && v.Kind == yaml.ScalarNode {
-					out = append(out, metaEntry{key: strings.TrimSpace(v.Value), line: v.Line, col: v.Column})
+					m.keys = append(m.keys, kind+strings.TrimSpace(v.Value))
 				}
 			}
 		}
-		return out
 	}
-	m.age = append(m.age, entries("age", "recipient")...)
+	collect("age", "recipient", "")
 	for _, o := range otherKeys {
-		for _, e := range entries(o.list, o.field) {
-			e.key = o.kind + " " + e.key
-			m.others = append(m.others, e)
-		}
+		collect(o.list, o.field, o.kind+" ")
 	}
 }
 

@@ -49,8 +49,7 @@ const (
 
 // kubenixModule is one generated file under kubernetes/kubenix.
 type kubenixModule struct {
-	file    string
-	comment string
+	file string
 	// resources maps a kubenix resource attribute (namespaces,
 	// helmReleases, ...) to its objects by name.
 	resources map[string]map[string]nix.Expr

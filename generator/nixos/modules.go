@@ -14,7 +14,6 @@ import (
 // every server and every agent shares.
 
 var (
-	lib    = nix.Var("lib")
 	config = nix.Var("config")
 	pkgs   = nix.Var("pkgs")
 )

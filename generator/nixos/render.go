@@ -26,7 +26,6 @@ package nixos
 import (
 	"path"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/hlcgen/hlcgen/generator"
@@ -116,8 +115,6 @@ func relFrom(dir, target string) string {
 	}
 	return strings.Repeat("../", len(from)-common) + strings.Join(to[common:], "/")
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 func strList(items []string) nix.Expr {
 	es := make([]nix.Expr, len(items))
