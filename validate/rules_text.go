@@ -1,10 +1,10 @@
 package validate
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -199,12 +199,7 @@ func checkNUL(rc *ruleContext) {
 		return
 	}
 	raw, err := json.Marshal(rc.c)
-	// encoding/json writes NUL and the other C0 controls as \u00XX (or
-	// \n, \r), and U+2028 and U+2029 as \u2028 and \u2029; the others
-	// badControl reports stay raw. Without any, there is nothing to walk
-	// (the walk is most of this rule's cost on a large spec).
-	if err != nil || !bytes.Contains(raw, []byte(`\u`)) && !bytes.Contains(raw, []byte(`\n`)) &&
-		!bytes.Contains(raw, []byte(`\r`)) && !bytes.ContainsFunc(raw, badControl) {
+	if err != nil {
 		return
 	}
 	var doc any
@@ -226,16 +221,33 @@ func checkNUL(rc *ruleContext) {
 			return
 		}
 		if strings.ContainsRune(s, 0) {
-			rc.add(diag.InvalidValue, at, "%s has a NUL byte (\\u0000), which Nix strings cannot hold. Remove it.", strings.Join(path, "."))
+			rc.add(diag.InvalidValue, at, "%s has a NUL byte (\\u0000), which Nix strings cannot hold. Remove it.", dottedPath(path))
 			return
 		}
 		if len(path) == 3 && path[0] == "groups" && path[2] == "description" {
 			return // data: any text but NUL
 		}
 		if p := controlProblem(s); p != "" {
-			rc.add(diag.InvalidValue, at, "%s has %s, which means nothing in this setting and would reach its consumer as is (a command line, a host name, a path, a URL). Remove it.", strings.Join(path, "."), p)
+			rc.add(diag.InvalidValue, at, "%s has %s, which means nothing in this setting and would reach its consumer as is (a command line, a host name, a path, a URL). Remove it.", dottedPath(path), p)
 		}
 	})
+}
+
+// dottedPath writes a document path as cluster.hcl's reader would:
+// deploy.ssh_opts[0], nodes.cp2.deploy_host.
+func dottedPath(path []string) string {
+	var b strings.Builder
+	for _, k := range path {
+		if _, err := strconv.Atoi(k); err == nil && b.Len() > 0 {
+			b.WriteString("[" + k + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(k)
+	}
+	return b.String()
 }
 
 // holdsBadControl reports whether any string in v, map keys and Helm
